@@ -1,0 +1,179 @@
+"""The set of role policies in force: the built-in ones, overridden by the user's own.
+
+Override rules (documented in the README): a user file whose ``role.id`` (or ``procedure.id``)
+matches a built-in one changes only the keys it names. Scalar keys replace the built-in value.
+``backup_items``, ``data``, ``steps`` and ``verify`` merge by ``id``: an item with a known id
+replaces that item whole, a new id is added; ``depends_on`` merges by ``role`` and ``step``;
+``configuration`` and ``constraints`` are replaced whole; ``remove`` lists ids to drop. A file
+with a new id adds a role or procedure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from mkdocs_exdr.load import Document, inventory_files, load_file, load_text
+from mkdocs_exdr.policy import PolicyFile, Procedure, RolePolicy
+from mkdocs_exdr.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.reader import BAD, Context, reader_for, suggest
+
+AD = "active-directory"
+_BY_ID = ("backup_items", "data", "steps", "verify")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Role policies and procedures by id."""
+
+    roles: dict[str, RolePolicy]
+    procedures: dict[str, Procedure]
+    files: tuple[str, ...] = ()
+    texts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
+
+    @property
+    def role_ids(self) -> list[str]:
+        """Ids a server may list under ``roles``."""
+        return sorted(p.id for p in self.roles.values() if p.applies_to == "role")
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Every backup item id any policy defines."""
+        return sorted({item.id for p in self.roles.values() for item in p.backup_items})
+
+    def cluster_policies(self) -> list[RolePolicy]:
+        """Policies that apply to every clustered mailbox server."""
+        return [p for p in self.roles.values() if p.applies_to == "cluster"]
+
+
+def _read(document: Document) -> tuple[Any, list[Problem]]:
+    ctx = Context(document)
+    result = reader_for(PolicyFile)(document.data, (), ctx)
+    problems = ctx.problems + [
+        Problem(hit.where, hit.field, "looks like a secret; policies must not hold secrets")
+        for hit in ctx.secrets
+    ]
+    if result is not BAD and (result.role is None) == (result.procedure is None):
+        problems.append(
+            Problem(document.where(()), "", "a policy file holds exactly one of role or procedure")
+        )
+    return result, problems
+
+
+def _merge_lists(base: list[Any], new: list[Any], key: Any) -> list[Any]:
+    replaced = {key(item): item for item in new}
+    merged = [replaced.pop(key(item), item) for item in base]
+    return merged + list(replaced.values())
+
+
+def _merge(base: Any, new: Any, given: set[str]) -> Any:
+    changes: dict[str, Any] = {}
+    for name in given - {"id", "remove"}:
+        value = getattr(new, name)
+        if name in _BY_ID:
+            value = _merge_lists(getattr(base, name), value, lambda item: item.id)
+        elif name == "depends_on":
+            value = _merge_lists(base.depends_on, value, lambda d: (d.role, d.step))
+        changes[name] = value
+    drop = set(new.remove)
+    for name in _BY_ID:
+        if hasattr(base, name) and drop:
+            items = changes.get(name, getattr(base, name))
+            changes[name] = [item for item in items if item.id not in drop]
+    return dataclasses.replace(base, **changes, where=new.where)
+
+
+def builtin_texts() -> list[tuple[str, str]]:
+    """The built-in policy files as (name, text), in a stable order."""
+    folder = resources.files("mkdocs_exdr") / "policies"
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yml"))
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
+
+
+def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> Catalog:
+    """Load the built-in policies, then the user's folder over them; raise ``InvalidInput``."""
+    roles: dict[str, RolePolicy] = {}
+    procedures: dict[str, Procedure] = {}
+    problems: list[Problem] = []
+    texts: list[tuple[str, str]] = []
+    files: list[str] = []
+    for name, text in builtin_texts():
+        documents, found = load_text(text, f"<built-in>/policies/{name}")
+        problems += found
+        texts.append((f"builtin:{name}", text))
+        for document in documents:
+            policy, found = _read(document)
+            problems += found
+            if policy is not BAD and policy.role:
+                roles[policy.role.id] = policy.role
+            elif policy is not BAD and policy.procedure:
+                procedures[policy.procedure.id] = policy.procedure
+    if user_folder is not None and user_folder.is_dir():
+        base = shown if shown is not None else str(user_folder)
+        for path in inventory_files(user_folder):
+            name = f"{base}/{path.relative_to(user_folder).as_posix()}"
+            files.append(name)
+            documents, found = load_file(path, name)
+            problems += found
+            texts.append((name, path.read_bytes().decode("utf-8", "replace")))
+            for document in documents:
+                policy, found = _read(document)
+                problems += found
+                if policy is BAD or not isinstance(document.data, dict):
+                    continue
+                kind = "role" if policy.role else "procedure"
+                table: dict[str, Any] = roles if policy.role else procedures
+                new = policy.role or policy.procedure
+                given = set(document.data[kind])
+                table[new.id] = _merge(table[new.id], new, given) if new.id in table else new
+    if not problems:
+        problems += _check(roles, procedures)
+    if problems:
+        raise InvalidInput(problems)
+    return Catalog(roles, procedures, tuple(files), tuple(texts))
+
+
+def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> list[Problem]:
+    """Cross-references between policies: procedures, dependency and constraint roles."""
+    problems: list[Problem] = []
+    known_roles = sorted(roles)
+    for policy in roles.values():
+        where: Location = policy.where
+        if policy.procedure and policy.procedure not in procedures:
+            hint = suggest(policy.procedure, procedures)
+            problems.append(
+                Problem(
+                    where,
+                    f"role {policy.id}: procedure",
+                    f"unknown procedure {policy.procedure!r}; expected one of "
+                    f"{', '.join(sorted(procedures))}{hint}",
+                )
+            )
+        names = [d.role for d in policy.depends_on] + [
+            r for c in policy.constraints for r in c.roles
+        ]
+        for name in names:
+            if name != AD and name not in roles:
+                problems.append(
+                    Problem(
+                        where,
+                        f"role {policy.id}",
+                        f"unknown role {name!r}; expected one of {', '.join(known_roles)}, "
+                        f"{AD}{suggest(name, known_roles)}",
+                    )
+                )
+        items = [i.id for i in policy.backup_items]
+        for datum in policy.data:
+            if datum.backup_item and datum.backup_item not in items:
+                problems.append(
+                    Problem(
+                        datum.where,
+                        f"role {policy.id}: data {datum.id}: backup_item",
+                        f"unknown backup item {datum.backup_item!r}; expected one of "
+                        f"{', '.join(items)}{suggest(datum.backup_item, items)}",
+                    )
+                )
+    return problems

@@ -1,0 +1,263 @@
+"""``mkdocs-exdr``: check, plan, schema and generate, on the same pipeline as the plugin.
+
+Exit codes, the same for every command:
+
+| code | meaning |
+| --- | --- |
+| 0 | success, nothing at or above ``fail_on`` |
+| 1 | the command worked and found something to act on (findings at or above ``fail_on``) |
+| 2 | invalid input or usage |
+| 3 | internal error (a bug): one line, the traceback only with ``--debug`` |
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import sys
+import traceback
+from collections import defaultdict
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from mkdocs_exdr import __version__
+from mkdocs_exdr.codes import SEVERITIES
+from mkdocs_exdr.pipeline import build_plan, resolve_as_of
+from mkdocs_exdr.plan import Finding, Plan
+from mkdocs_exdr.plan_json import dumps, finding_json, plan_json
+from mkdocs_exdr.problems import InvalidInput
+from mkdocs_exdr.schema import KINDS, schema_text
+from mkdocs_exdr.settings import ProjectSettings, read_settings
+
+OUTPUT_SCHEMA_VERSION = 1
+REPORT = "please report it with the output of the same command run with --debug"
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def _guarded(func: F) -> F:
+    """Turn invalid input into exit 2 and bugs into exit 3 with one line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        debug = kwargs.pop("debug", False)
+        try:
+            return func(*args, **kwargs)
+        except InvalidInput as error:
+            if kwargs.get("output_format") == "json":
+                problems = [p.to_json() for p in error.problems]
+                click.echo(dumps({"schema_version": OUTPUT_SCHEMA_VERSION, "problems": problems}))
+            else:
+                click.echo(error.report(), err=True)
+            sys.exit(2)
+        except (click.ClickException, click.exceptions.Exit, SystemExit):
+            raise
+        except Exception as error:
+            if debug:
+                traceback.print_exc()
+            click.echo(
+                f"mkdocs-exdr: internal error: {type(error).__name__}: {error}; {REPORT}", err=True
+            )
+            sys.exit(3)
+
+    wrapper = click.option(
+        "--debug", is_flag=True, help="Show the traceback of an internal error."
+    )(wrapper)
+    return wrapper  # type: ignore[return-value]
+
+
+def _settings(config_file: str | None, inventory: str | None) -> ProjectSettings:
+    path = Path(config_file) if config_file else None
+    if path is None and inventory is None and Path("mkdocs.yml").is_file():
+        path = Path("mkdocs.yml")
+    if path is not None and not path.is_file():
+        raise click.UsageError(f"{path}: no such configuration file")
+    settings = read_settings(path)
+    if inventory is not None:
+        folder = Path(inventory)
+        settings = ProjectSettings(
+            folder,
+            folder.parent / "policies",
+            settings.fail_on,
+            settings.as_of,
+            settings.path,
+            settings.templates,
+            settings.config_file,
+        )
+    return settings
+
+
+def _plan(settings: ProjectSettings, as_of: dt.date | None) -> Plan:
+    try:
+        date = resolve_as_of(as_of, settings.as_of)
+    except ValueError:
+        raise click.UsageError(
+            f"as_of {settings.as_of!r} is not a date such as 2026-11-20"
+        ) from None
+    return build_plan(
+        settings.inventory,
+        settings.policies,
+        date,
+        shown_inventory=_shown(settings.inventory),
+        shown_policies=_shown(settings.policies),
+    )
+
+
+def _shown(path: Path) -> str:
+    """A path as the user would type it: relative to the current folder when inside it."""
+    try:
+        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
+    except ValueError:
+        return path.as_posix()
+
+
+def _fail_on(flag: str | None, settings: ProjectSettings, plan: Plan) -> str:
+    value = flag or settings.fail_on
+    if not value:
+        org_settings = plan.inventory.organization.settings
+        value = (org_settings.fail_on if org_settings else None) or "warning"
+    if value not in SEVERITIES:
+        raise click.UsageError(f"fail_on {value!r}: expected one of {', '.join(SEVERITIES)}")
+    return value
+
+
+config_option = click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False),
+    help="The mkdocs.yml to read exdr settings from.",
+)
+as_of_option = click.option(
+    "--as-of",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Compute ages and expiries against this date.",
+)
+fail_on_option = click.option(
+    "--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that makes the exit code 1."
+)
+format_option = click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="mkdocs-exdr")
+def main() -> None:
+    """Exchange 2007 disaster-recovery plans from an inventory. Exit codes: 0 fine, 1 findings
+    to act on, 2 invalid input or usage, 3 internal error."""
+
+
+@main.command()
+@config_option
+@as_of_option
+@fail_on_option
+@format_option
+@click.argument("inventory", required=False, type=click.Path(file_okay=False))
+@_guarded
+def check(
+    config_file: str | None,
+    as_of: dt.datetime | None,
+    fail_on: str | None,
+    output_format: str,
+    inventory: str | None,
+) -> None:
+    """Validate the inventory and print the plan's findings, grouped by server."""
+    settings = _settings(config_file, inventory)
+    plan = _plan(settings, as_of.date() if as_of else None)
+    threshold = _fail_on(fail_on, settings, plan)
+    counted = plan.counted(threshold)
+    if output_format == "json":
+        click.echo(
+            dumps(
+                {
+                    "schema_version": OUTPUT_SCHEMA_VERSION,
+                    "as_of": plan.as_of.isoformat(),
+                    "fail_on": threshold,
+                    "servers": len(plan.servers),
+                    "findings": [finding_json(f) for f in plan.findings],
+                    "counted": len(counted),
+                }
+            )
+        )
+    else:
+        click.echo(_check_text(plan, threshold, counted))
+    sys.exit(1 if counted else 0)
+
+
+def _check_text(plan: Plan, threshold: str, counted: list[Finding]) -> str:
+    groups: dict[str, list[Finding]] = defaultdict(list)
+    for finding in plan.findings:
+        groups[
+            finding.server or (f"site {finding.site}" if finding.site else "organisation")
+        ].append(finding)
+    lines = [f"{plan.inventory.organization.name}: {len(plan.servers)} servers, as of {plan.as_of}"]
+    for group in sorted(groups, key=str.casefold):
+        lines.append("")
+        lines.append(group)
+        for f in groups[group]:
+            mark = " (accepted)" if f.accepted else ""
+            where = f"  [{f.where}]" if f.where and f.where.file else ""
+            lines.append(f"  {f.severity:<7} {f.code} {f.subject}{mark}: {f.message}{where}")
+    tally = {s: sum(1 for f in plan.findings if f.severity == s) for s in SEVERITIES}
+    accepted = sum(1 for f in plan.findings if f.accepted)
+    lines.append("")
+    lines.append(
+        f"{tally['error']} errors, {tally['warning']} warnings, {tally['info']} info "
+        f"({accepted} accepted); {len(counted)} at or above {threshold}"
+    )
+    return "\n".join(lines)
+
+
+@main.command()
+@config_option
+@as_of_option
+@format_option
+@click.argument("inventory", required=False, type=click.Path(file_okay=False))
+@_guarded
+def plan(
+    config_file: str | None, as_of: dt.datetime | None, output_format: str, inventory: str | None
+) -> None:
+    """Print the whole DR plan (recovery order and runbook summary, or versioned JSON)."""
+    settings = _settings(config_file, inventory)
+    result = _plan(settings, as_of.date() if as_of else None)
+    if output_format == "json":
+        click.echo(dumps(plan_json(result)))
+        return
+    for order in result.orders:
+        title = "whole organisation" if order.scope == "organization" else f"site {order.scope}"
+        click.echo(f"Recovery order, loss of the {title}:")
+        for number, wave in enumerate(order.waves, 1):
+            click.echo(f"  wave {number}: " + "; ".join(e.action for e in wave))
+    for server in result.servers:
+        click.echo(
+            f"{server.server.name}: {len(server.steps)} steps, "
+            f"{sum(1 for i in server.items if i.status == 'missing')} required items missing"
+        )
+
+
+@main.command()
+@click.argument("kind", required=False, default="inventory", type=click.Choice(sorted(KINDS)))
+@click.option(
+    "--write",
+    "folder",
+    type=click.Path(file_okay=False),
+    help="Write both schemas into this folder.",
+)
+@_guarded
+def schema(kind: str, folder: str | None) -> None:
+    """Print the JSON Schema of inventory (default) or policy files, or write both."""
+    if folder is None:
+        click.echo(schema_text(kind), nl=False)
+        return
+    target = Path(folder)
+    target.mkdir(parents=True, exist_ok=True)
+    for name in sorted(KINDS):
+        path = target / f"{name}.schema.json"
+        path.write_text(schema_text(name), encoding="utf-8")
+        click.echo(f"wrote {path}")

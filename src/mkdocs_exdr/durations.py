@@ -1,0 +1,58 @@
+"""The one duration grammar used by every field that holds a span of time.
+
+A duration is a positive whole number followed by a unit, ``m`` (minutes), ``h`` (hours),
+``d`` (days) or ``w`` (weeks), as in ``30m``, ``4h``, ``1d`` and ``2w``; or one of the words
+``hourly``, ``daily`` and ``weekly``.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+_UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
+_WORDS = {"hourly": "1h", "daily": "1d", "weekly": "1w"}
+_PATTERN = re.compile(r"^([1-9][0-9]{0,6})([mhdw])$")
+
+GRAMMAR = "a duration such as 30m, 4h, 1d, 2w, or hourly, daily, weekly"
+
+
+@dataclass(frozen=True, order=True)
+class Duration:
+    """A span of time, kept in seconds and printed as it was written."""
+
+    seconds: int
+    text: str = ""
+
+    def __str__(self) -> str:
+        return self.text or f"{self.seconds}s"
+
+    @property
+    def hours(self) -> float:
+        """The duration in hours."""
+        return self.seconds / 3600
+
+    @property
+    def days(self) -> float:
+        """The duration in days."""
+        return self.seconds / 86400
+
+
+def parse_duration(text: str) -> Duration:
+    """Parse ``text`` in the duration grammar; raise ``ValueError`` when it does not fit."""
+    word = text.strip().lower()
+    spelled = _WORDS.get(word, word)
+    match = _PATTERN.match(spelled)
+    if not match:
+        raise ValueError(f"expected {GRAMMAR}, got {text!r}")
+    return Duration(int(match.group(1)) * _UNITS[match.group(2)], word)
+
+
+def describe(seconds: float) -> str:
+    """Say how long ``seconds`` is in the largest unit that reads naturally."""
+    if seconds < 3600:
+        return f"{round(seconds / 60)} minutes"
+    if seconds < 2 * 86400:
+        hours = seconds / 3600
+        return f"{hours:.1f} hours".replace(".0 ", " ")
+    return f"{seconds / 86400:.1f} days".replace(".0 ", " ")

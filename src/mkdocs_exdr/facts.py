@@ -1,0 +1,222 @@
+"""A server's facts as template values, and the sandboxed Jinja2 that policies are written in.
+
+Policy text (titles, commands, conditions) is a template over these facts. A fact the inventory
+does not give is a ``Missing`` value: false in conditions, empty when looped over, and shown as
+``<UNKNOWN name>`` in text, so a runbook never silently prints ``None``. Which facts a template
+needs is read from its syntax tree once, so finding missing facts needs no rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from mkdocs_exdr.model import DEFAULT_INSTALL_PATH, Database, Server, StorageGroup
+
+_VERSION = re.compile(r"Version\s+8\.(\d+)\s+\(Build\s+(\d+)\.(\d+)")
+SERVICE_PACKS = {0: "RTM", 1: "SP1", 2: "SP2", 3: "SP3"}
+
+
+class Missing:
+    """A fact the inventory does not give."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"<UNKNOWN {self.name}>"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __getattr__(self, attr: str) -> Missing:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return Missing(f"{self.name}.{attr}")
+
+
+class Facts(Mapping[str, Any]):
+    """A read-only mapping of facts; a ``None`` value reads as ``Missing``."""
+
+    def __init__(self, name: str, values: dict[str, Any]) -> None:
+        self._name = name
+        self._values = values
+
+    def __getitem__(self, key: str) -> Any:
+        value = self._values[key]
+        return Missing(f"{self._name}.{key}") if value is None else value
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._values)
+
+    def __len__(self) -> int:
+        return len(self._values)
+
+    def raw(self, key: str) -> Any:
+        """The value itself, ``None`` when missing."""
+        return self._values.get(key)
+
+
+def service_pack(version: str | None) -> str | None:
+    """``Version 8.3 (Build 83.6)`` → ``SP3``; ``None`` when unknown."""
+    match = _VERSION.search(version or "")
+    return SERVICE_PACKS.get(int(match.group(1))) if match else None
+
+
+def build_number(version: str | None) -> tuple[int, int, int] | None:
+    """``Version 8.3 (Build 83.6)`` → ``(3, 83, 6)``."""
+    match = _VERSION.search(version or "")
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+
+
+def _plain(obj: Any, name: str, **extra: Any) -> Facts:
+    values = {k: v for k, v in vars(obj).items() if k != "where"}
+    values.update(extra)
+    for key, value in values.items():
+        if hasattr(value, "__dataclass_fields__"):
+            values[key] = _plain(value, f"{name}.{key}")
+    return Facts(name, values)
+
+
+def database_facts(db: Database, group: StorageGroup) -> Facts:
+    """One database, with the name of its storage group."""
+    return _plain(db, "db", storage_group=group.name)
+
+
+def group_facts(group: StorageGroup) -> Facts:
+    """One storage group, with its databases."""
+    return _plain(group, "sg", databases=[database_facts(d, group) for d in group.databases])
+
+
+def server_facts(
+    server: Server, domain_member: bool, hub_servers: list[Server], site_hub_servers: list[Server]
+) -> Facts:
+    """Everything a policy template may say about ``server``."""
+    groups = [group_facts(g) for g in server.storage_groups]
+    databases = [d for g in groups for d in g["databases"]]
+    return _plain(
+        server,
+        "server",
+        install_path=server.install_path or DEFAULT_INSTALL_PATH,
+        default_install_path=(server.install_path or DEFAULT_INSTALL_PATH).rstrip("\\").lower()
+        == DEFAULT_INSTALL_PATH.lower(),
+        service_pack=service_pack(server.exchange_version),
+        domain_member=domain_member,
+        is_clustered=server.cluster is not None,
+        disks=[_plain(d, "disk") for d in server.disks],
+        storage_groups=groups,
+        databases=databases,
+        mailbox_databases=[d for d in databases if d.raw("type") == "mailbox"],
+        public_folder_databases=[d for d in databases if d.raw("type") == "public-folder"],
+        certificates=[_plain(c, "cert") for c in server.certificates],
+        customizations=[_plain(c, "custom") for c in server.customizations],
+        software=[_plain(s, "app") for s in server.software],
+        hub_servers=[_plain(h, "hub") for h in hub_servers],
+        site_hub_servers=[_plain(h, "hub") for h in site_hub_servers],
+        backups=[_plain(b, "backup") for b in server.backups],
+        media=_plain(server.media, "server.media") if server.media else None,
+    )
+
+
+# Loop variable of each for_each value, and the server fact it iterates.
+LOOPS: dict[str, tuple[str, str]] = {
+    "storage-group": ("sg", "storage_groups"),
+    "database": ("db", "databases"),
+    "certificate": ("cert", "certificates"),
+    "customization": ("custom", "customizations"),
+    "software": ("app", "software"),
+    "hub-server": ("hub", "hub_servers"),
+}
+
+
+@dataclass
+class _Collector:
+    names: list[str]
+
+
+_current = _Collector([])
+
+
+def _finalize(value: Any) -> Any:
+    if isinstance(value, Missing):
+        _current.names.append(value.name)
+    if value is None:
+        return ""
+    return value
+
+
+ENV = ImmutableSandboxedEnvironment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    finalize=_finalize,
+    keep_trailing_newline=False,
+    auto_reload=False,
+)
+
+
+@lru_cache(maxsize=4096)
+def template(source: str) -> jinja2.Template:
+    """The compiled template for ``source`` (policies repeat, so compile once)."""
+    return ENV.from_string(source)
+
+
+@lru_cache(maxsize=4096)
+def expression(source: str) -> Callable[..., Any]:
+    """The compiled expression for ``source``."""
+    return ENV.compile_expression(source)
+
+
+def render(source: str | None, context: dict[str, Any]) -> tuple[str | None, list[str]]:
+    """Render ``source`` with ``context``; also return the names of missing facts it printed."""
+    if source is None:
+        return None, []
+    _current.names = []
+    text = template(source).render(context).strip()
+    return text, list(dict.fromkeys(_current.names))
+
+
+def holds(source: str | None, context: dict[str, Any]) -> bool:
+    """Evaluate a condition; no condition holds."""
+    return True if source is None else bool(expression(source)(**context))
+
+
+@lru_cache(maxsize=4096)
+def needed_facts(source: str) -> tuple[tuple[str, str], ...]:
+    """The ``(variable, attribute)`` pairs a template prints, read from its syntax tree."""
+    tree = ENV.parse(source)
+    pairs: list[tuple[str, str]] = []
+    for output in tree.find_all(nodes.Output):
+        for node in output.find_all(nodes.Getattr):
+            if isinstance(node.node, nodes.Name):
+                pairs.append((node.node.name, node.attr))
+    return tuple(dict.fromkeys(pairs))
+
+
+def missing_in(source: str | None, context: dict[str, Any]) -> list[str]:
+    """Facts that ``source`` would print but the inventory does not give."""
+    if not source:
+        return []
+    found = []
+    for variable, attr in needed_facts(source):
+        facts = context.get(variable)
+        if isinstance(facts, Facts) and attr in facts and facts.raw(attr) is None:
+            found.append(f"{variable}.{attr}")
+    return found

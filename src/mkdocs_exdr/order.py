@@ -1,0 +1,89 @@
+"""The recovery order: waves of work that may run in parallel, from the policies' dependencies.
+
+Active Directory comes first for every domain member. A server waits for the servers that hold
+the roles its policies depend on (in its own site when there is one there, else anywhere); a
+dependency that names a ``step`` holds back only that step (an Edge subscription waits for a Hub
+Transport server in the subscribed site while the Edge server itself is rebuilt in parallel).
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from mkdocs_exdr.catalog import AD
+from mkdocs_exdr.plan import OrderEntry, RecoveryOrder, ServerPlan
+
+_AD_NODE = ("", "")
+AD_ACTION = "Check Active Directory and global catalog servers; recover them first if lost"
+
+
+def _providers(plans: list[ServerPlan]) -> dict[tuple[str, str | None], list[str]]:
+    table: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+    for plan in plans:
+        site = (plan.server.site or "").casefold()
+        for policy in plan.policies:
+            table[(policy.id, site)].append(plan.server.name)
+            table[(policy.id, None)].append(plan.server.name)
+    return table
+
+
+def recovery_order(plans: list[ServerPlan], scope: str, lost: set[str]) -> RecoveryOrder:
+    """Order the rebuild of the servers named in ``lost`` (the others keep running)."""
+    providers = _providers(plans)
+    by_name = {p.server.name: p for p in plans}
+    needs: dict[tuple[str, str], set[tuple[str, str]]] = {}
+    labels: dict[tuple[str, str], str] = {}
+    for plan in plans:
+        name = plan.server.name
+        if name not in lost:
+            continue
+        node = (name, "")
+        needs[node] = set()
+        own_roles = {p.id for p in plan.policies}
+        for policy in plan.policies:
+            for dep in policy.depends_on:
+                target = node if dep.step is None else (name, dep.step)
+                if dep.step is not None and target not in needs:
+                    needs[target] = {node}
+                    step = next((s for s in policy.steps if s.id == dep.step), None)
+                    labels[target] = step.title if step else dep.step
+                if dep.role == AD:
+                    needs[target].add(_AD_NODE)
+                    continue
+                if dep.role in own_roles:
+                    continue
+                if dep.scope == "edge-sync-site":
+                    site: str | None = (plan.server.edge_sync_site or "").casefold()
+                    candidates = providers.get((dep.role, site), [])
+                elif dep.scope == "site":
+                    site = (plan.server.site or "").casefold()
+                    candidates = providers.get((dep.role, site)) or providers.get(
+                        (dep.role, None), []
+                    )
+                else:
+                    candidates = providers.get((dep.role, None), [])
+                waiting = [c for c in candidates if c in lost and c != name]
+                if candidates and len(waiting) == len(candidates):
+                    # Every server that could provide the role is being rebuilt: wait for one.
+                    needs[target].update((c, "") for c in waiting)
+    wave: dict[tuple[str, str], int] = {_AD_NODE: 1}
+    remaining = dict(needs)
+    while remaining:
+        ready = {n: d for n, d in remaining.items() if all(x in wave for x in d)}
+        if not ready:  # a cycle in user policies: what is left goes into one last wave
+            last = max(wave.values()) + 1
+            wave.update(dict.fromkeys(remaining, last))
+            break
+        for node, deps in ready.items():
+            wave[node] = 1 + max((wave[d] for d in deps), default=0)
+            del remaining[node]
+    count = max(wave.values())
+    waves: list[list[OrderEntry]] = [[] for _ in range(count)]
+    waves[0].append(OrderEntry(None, AD_ACTION))
+    for node in sorted(needs, key=lambda n: (n[0].casefold(), n[1])):
+        name, step_id = node
+        plan = by_name[name]
+        action = f"Rebuild {name}" if not step_id else labels[node]
+        entry = OrderEntry(name, action, plan.server.site, step_id or None)
+        waves[wave[node] - 1].append(entry)
+    return RecoveryOrder(scope, tuple(tuple(w) for w in waves if w))

@@ -1,0 +1,44 @@
+"""The pipeline in one call: load policies and inventory, validate, plan. No MkDocs here."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from pathlib import Path
+
+from mkdocs_exdr.catalog import load_catalog
+from mkdocs_exdr.engine import plan_organization
+from mkdocs_exdr.plan import Plan
+from mkdocs_exdr.validate import read_inventory
+
+
+def resolve_as_of(
+    flag: dt.date | str | None = None, option: dt.date | str | None = None
+) -> dt.date:
+    """The one date everything time-dependent is computed against.
+
+    ``--as-of``, else the plugin's ``as_of`` option, else ``SOURCE_DATE_EPOCH``, else today.
+    """
+    for value in (flag, option):
+        if isinstance(value, dt.date):
+            return value
+        if value:
+            return dt.date.fromisoformat(str(value))
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def build_plan(
+    inventory: Path,
+    policies: Path | None,
+    as_of: dt.date,
+    *,
+    shown_inventory: str | None = None,
+    shown_policies: str | None = None,
+) -> Plan:
+    """Load and plan; raise ``InvalidInput`` with every problem of both folders."""
+    catalog = load_catalog(policies, shown_policies)
+    loaded = read_inventory(inventory, catalog, shown_inventory)
+    return plan_organization(loaded.inventory, catalog, as_of, loaded.secrets)

@@ -1,0 +1,148 @@
+"""The DR plan: what the engine concludes from an inventory and the role policies.
+
+Plain frozen dataclasses, no MkDocs, no Markdown; ``plan_organization`` in ``engine.py``
+builds them, the render step turns them into pages, ``to_json`` into ``plan.json``.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Any
+
+from mkdocs_exdr.catalog import Catalog
+from mkdocs_exdr.durations import Duration
+from mkdocs_exdr.model import Acceptance, BackupJob, Contact, Inventory, Server, Severity
+from mkdocs_exdr.policy import BackupItem, ConfigStore, DataItem, Procedure, RolePolicy, Step
+from mkdocs_exdr.problems import Location
+
+PLAN_SCHEMA_VERSION = 1
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something in the plan that an administrator should act on (or knowingly accept)."""
+
+    code: str
+    severity: Severity
+    subject: str
+    message: str
+    source: str
+    server: str | None = None
+    site: str | None = None
+    where: Location | None = None
+    accepted: Acceptance | None = None
+
+    @property
+    def key(self) -> str:
+        """Identifies the finding across revisions: code and subject."""
+        return f"{self.code}:{self.subject}"
+
+
+@dataclass(frozen=True)
+class CoveredItem:
+    """A backup item of a server, its effective level and the jobs that cover it."""
+
+    item: BackupItem
+    level: str
+    roles: tuple[str, ...]
+    jobs: tuple[BackupJob, ...]
+    paths: tuple[str, ...]
+
+    @property
+    def covered(self) -> bool:
+        """Whether any backup job covers the item."""
+        return bool(self.jobs)
+
+    @property
+    def status(self) -> str:
+        """covered, missing (required but not covered), or not covered."""
+        if self.jobs:
+            return "covered"
+        return "missing" if self.level == "required" else "not covered"
+
+
+@dataclass(frozen=True)
+class DataOutcome:
+    """What happens to a kind of data when the server is lost."""
+
+    item: DataItem
+    role: str
+    outcome: str  # "active-directory", "backup", "reinstall", "replication", "reapply", "lost"
+
+
+@dataclass(frozen=True)
+class PlannedStep:
+    """A step of the runbook, bound to its loop item when it repeats."""
+
+    step: Step
+    owner: str
+    context: dict[str, Any] = field(compare=False, repr=False)
+    label: str | None = None
+
+
+@dataclass(frozen=True)
+class ServerPlan:
+    """Everything the plan says about one active server."""
+
+    server: Server
+    slug: str
+    policies: tuple[RolePolicy, ...]
+    procedure: Procedure | None
+    domain_member: bool
+    configuration: tuple[tuple[str, ConfigStore], ...]
+    items: tuple[CoveredItem, ...]
+    data: tuple[DataOutcome, ...]
+    steps: tuple[PlannedStep, ...]
+    verify: tuple[PlannedStep, ...]
+    rpo: Duration | None
+    rto: Duration | None
+    database_gb: float
+    restore_hours: float | None
+    contacts: tuple[Contact, ...]
+    findings: tuple[Finding, ...] = ()
+
+
+@dataclass(frozen=True)
+class OrderEntry:
+    """One action in a recovery wave: rebuild a server, or one of its waiting steps."""
+
+    server: str | None
+    action: str
+    site: str | None = None
+    step: str | None = None
+
+
+@dataclass(frozen=True)
+class RecoveryOrder:
+    """Waves of actions that can run in parallel, for the loss of one site or of everything."""
+
+    scope: str  # "organization" or a site name
+    waves: tuple[tuple[OrderEntry, ...], ...]
+
+    def wave_of(self, server: str) -> int | None:
+        """The 1-based wave in which ``server`` is rebuilt."""
+        for number, wave in enumerate(self.waves, 1):
+            if any(e.server == server and e.step is None for e in wave):
+                return number
+        return None
+
+
+@dataclass(frozen=True)
+class Plan:
+    """The DR plan of the organisation."""
+
+    inventory: Inventory
+    catalog: Catalog
+    as_of: dt.date
+    servers: tuple[ServerPlan, ...]
+    decommissioned: tuple[Server, ...]
+    findings: tuple[Finding, ...]
+    orders: tuple[RecoveryOrder, ...]
+    settings: dict[str, Any]
+
+    def counted(self, fail_on: str) -> list[Finding]:
+        """Unaccepted findings at or above ``fail_on``."""
+        from mkdocs_exdr.codes import at_least
+
+        return [f for f in self.findings if f.accepted is None and at_least(f.severity, fail_on)]

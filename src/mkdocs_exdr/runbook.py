@@ -1,0 +1,50 @@
+"""Planned steps rendered into the text an administrator reads: titles, notes, commands."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from mkdocs_exdr import facts
+from mkdocs_exdr.plan import PlannedStep
+
+
+@dataclass(frozen=True)
+class RenderedStep:
+    """A runbook step with the server's own names and paths filled in."""
+
+    number: int
+    id: str
+    owner: str
+    phase: int
+    title: str
+    text: str | None
+    command: str | None
+    shell: str
+    note: str | None
+    unverified: str | None
+    source: str
+    label: str | None
+
+
+def render_steps(steps: tuple[PlannedStep, ...]) -> list[RenderedStep]:
+    """Number and render ``steps`` in order."""
+    rendered = []
+    for number, planned in enumerate(steps, 1):
+        step, context = planned.step, planned.context
+        rendered.append(
+            RenderedStep(
+                number=number,
+                id=step.id,
+                owner=planned.owner,
+                phase=step.phase,
+                title=facts.render(step.title, context)[0] or step.id,
+                text=facts.render(step.text, context)[0],
+                command=facts.render(step.command, context)[0],
+                shell=step.shell,
+                note=facts.render(step.note, context)[0],
+                unverified=step.unverified,
+                source=step.source,
+                label=planned.label,
+            )
+        )
+    return rendered

@@ -1,0 +1,136 @@
+"""Turn inventory files into one typed ``Inventory``, or the complete list of problems."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from mkdocs_exdr.catalog import Catalog
+from mkdocs_exdr.codes import CODES
+from mkdocs_exdr.load import inventory_files, load_file
+from mkdocs_exdr.model import Inventory, InventoryFile, Organization, Server, Site
+from mkdocs_exdr.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.reader import BAD, Context, SecretHit, reader_for
+from mkdocs_exdr.slugs import slugify
+
+
+@dataclass(frozen=True)
+class LoadedInventory:
+    """A valid inventory, and the places where secrets were found and redacted."""
+
+    inventory: Inventory
+    secrets: tuple[SecretHit, ...]
+
+
+def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> LoadedInventory:
+    """Read every YAML file under ``folder``; raise ``InvalidInput`` with all problems."""
+    base = shown if shown is not None else str(folder)
+    if not folder.is_dir():
+        raise InvalidInput([Problem(Location(base), "", "inventory folder not found")])
+    problems: list[Problem] = []
+    secrets: list[SecretHit] = []
+    parts: list[Any] = []
+    files: list[str] = []
+    read_file = reader_for(InventoryFile)
+    vocab = {
+        "role": catalog.role_ids,
+        "backup item": catalog.item_ids,
+        "finding code": sorted(CODES),
+    }
+    for path in inventory_files(folder):
+        name = f"{base}/{path.relative_to(folder).as_posix()}"
+        files.append(name)
+        documents, found = load_file(path, name)
+        problems += found
+        for document in documents:
+            ctx = Context(document, vocab)
+            part = read_file(document.data, (), ctx)
+            problems += ctx.problems
+            secrets += ctx.secrets
+            if part is not BAD:
+                parts.append(part)
+    organization, sites, servers = _merge(parts, base, problems)
+    problems += _check_servers(servers)
+    if problems or organization is None:
+        raise InvalidInput(problems)
+    inventory = Inventory(organization, tuple(sites), tuple(servers), tuple(files))
+    return LoadedInventory(inventory, tuple(secrets))
+
+
+def _merge(
+    parts: list[InventoryFile], base: str, problems: list[Problem]
+) -> tuple[Organization | None, list[Site], list[Server]]:
+    organization: Organization | None = None
+    sites: dict[str, Site] = {}
+    slugs: dict[str, Site] = {}
+    servers: dict[str, Server] = {}
+    for part in parts:
+        if part.organization is not None:
+            if organization is not None:
+                problems.append(
+                    Problem(
+                        part.organization.where,
+                        "organization",
+                        f"organization defined twice; first at {organization.where}",
+                    )
+                )
+            else:
+                organization = part.organization
+        for site in part.sites:
+            first = sites.get(site.name.casefold()) or slugs.get(slugify(site.name))
+            if first is not None:
+                problems.append(
+                    Problem(
+                        site.where,
+                        "sites",
+                        f"site {site.name!r} defined twice (names differ only in case or "
+                        f"punctuation); first at {first.where}",
+                    )
+                )
+                continue
+            sites[site.name.casefold()] = slugs[slugify(site.name)] = site
+        for server in part.servers:
+            other = servers.get(server.name.casefold())
+            if other is not None:
+                problems.append(
+                    Problem(
+                        server.where,
+                        "servers",
+                        f"server {server.name!r} defined twice; first at {other.where}",
+                    )
+                )
+                continue
+            servers[server.name.casefold()] = server
+    if organization is None and not any(p.field == "organization" for p in problems):
+        problems.append(
+            Problem(
+                Location(base),
+                "organization",
+                "no file defines the organization; add 'organization: {name: ...}' to one file",
+            )
+        )
+    return organization, list(sites.values()), list(servers.values())
+
+
+def _check_servers(servers: list[Server]) -> list[Problem]:
+    problems: list[Problem] = []
+    for server in servers:
+        prefix = f"servers[{server.name}]"
+        if not server.roles:
+            problems.append(Problem(server.where, f"{prefix}.roles", "list at least one role"))
+        seen: dict[str, str] = {}
+        for group in server.storage_groups:
+            for name in [f"storage group {group.name!r}"] + [
+                f"database {db.name!r}" for db in group.databases
+            ]:
+                if name.casefold() in seen:
+                    problems.append(
+                        Problem(
+                            group.where,
+                            f"{prefix}.storage_groups",
+                            f"{name} appears twice on {server.name}",
+                        )
+                    )
+                seen[name.casefold()] = name
+    return problems
