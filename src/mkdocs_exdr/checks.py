@@ -50,7 +50,7 @@ def check_server(plan: ServerPlan, org: _Org, missing: list[str]) -> list[Findin
             )
         if item.level == "required" and item.covered and plan.rpo:
             known = [j.frequency for j in item.jobs if j.frequency]
-            if known and min(known) > plan.rpo:
+            if known and min(f.seconds for f in known) > plan.rpo.seconds:
                 found.append(
                     _f(
                         "EXDR005",
@@ -326,14 +326,17 @@ def check_organization(
                     )
                 )
     for hit in secrets:
+        server = _server_of(hit, org)
+        field = re.sub(r"^servers\[\d+\]\.", "", hit.field) if server else hit.field
+        subject = f"{server}/{field}" if server else f"{hit.where.file}/{field}"
         found.append(
             _f(
                 "EXDR018",
-                f"{hit.where.file}:{hit.field}",
-                f"{hit.field} looks like a secret; it is redacted from every output. Move it "
+                subject,
+                f"{field} looks like a secret; it is redacted from every output. Move it "
                 "to the password manager and name the entry under credentials.",
                 where=hit.where,
-                server=_server_of(hit, org),
+                server=server,
             )
         )
     return found

@@ -1,0 +1,25 @@
+"""The exdr plugin's options in mkdocs.yml."""
+
+from __future__ import annotations
+
+from mkdocs.config import config_options as c
+from mkdocs.config.base import Config
+
+
+class ExdrConfig(Config):  # type: ignore[no-untyped-call]
+    """Options of the ``exdr`` plugin; folders are relative to mkdocs.yml."""
+
+    enabled = c.Type(bool, default=True)
+    """Turn the plugin off (for example in a quick preview build)."""
+    inventory = c.Dir(exists=False, default="inventory")
+    """Folder of inventory YAML files, read recursively."""
+    policies = c.Dir(exists=False, default="policies")
+    """Folder of the user's role policies; a missing folder means the built-in policies alone."""
+    path = c.Type(str, default="dr")
+    """Folder of the generated pages; a server's page is ``<path>/servers/<slug>.md``."""
+    fail_on = c.Choice(("error", "warning", "info"), default="warning")
+    """Each unaccepted finding at or above this severity is logged as one MkDocs warning."""
+    templates = c.Optional(c.Dir(exists=True))
+    """Folder of template overrides, looked up before the package's templates, one by one."""
+    as_of = c.Optional(c.Type(str))
+    """Date (YYYY-MM-DD) for ages and expiries; default SOURCE_DATE_EPOCH, else today."""

@@ -1,0 +1,206 @@
+"""The render step: the plan as Markdown pages, by path, through Jinja2 templates.
+
+No MkDocs here: the plugin hands these pages to MkDocs, ``mkdocs-exdr generate`` writes them to
+a folder. Templates are looked up in the user's folder first, then in the package, one by one.
+Page paths (under ``path``, default ``dr``) are stable and documented in the README.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mkdocs_exdr import escape
+from mkdocs_exdr.codes import CODES, SEVERITIES
+from mkdocs_exdr.durations import describe
+from mkdocs_exdr.plan import Finding, Plan, RecoveryOrder, ServerPlan
+from mkdocs_exdr.plan_json import dumps, plan_json
+from mkdocs_exdr.problems import InvalidInput
+from mkdocs_exdr.runbook import render_steps
+from mkdocs_exdr.slugs import slugify
+
+#: Pages that appear in the navigation; every other generated page is reachable by links only,
+#: so the navigation rendered into each page does not grow with the number of servers.
+NAV_PAGES = (
+    "index.md",
+    "recovery-order.md",
+    "findings.md",
+    "backup-matrix.md",
+    "sites/index.md",
+    "roles/index.md",
+)
+OUTCOME_TEXT = {
+    "active-directory": "Rebuilt from Active Directory",
+    "backup": "Restored from backup",
+    "reinstall": "Reinstalled from media",
+    "replication": "Comes back by replication",
+    "reapply": "Reapplied by hand",
+    "lost": "Lost",
+}
+
+
+@dataclass(frozen=True)
+class PageSet:
+    """Generated pages: Markdown (and ``plan.json``) text by path under the section folder."""
+
+    prefix: str
+    pages: dict[str, str]
+
+    def paths(self) -> list[str]:
+        """Full paths, prefix included."""
+        return [posixpath.join(self.prefix, path) for path in self.pages]
+
+
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment for pages: user's templates first, package's last."""
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(jinja2.PackageLoader("mkdocs_exdr", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        auto_reload=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        md=escape.inline,
+        md_block=escape.block,
+        fence=escape.fence,
+        mermaid=escape.mermaid_label,
+        slug=slugify,
+        hours=lambda h: describe(h * 3600),
+    )
+    return env
+
+
+class _Links:
+    """Relative links between generated pages, so they work with any use_directory_urls."""
+
+    def __init__(self, here: str) -> None:
+        self.here = here
+
+    def __call__(self, target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(self.here) or ".")
+
+
+def _by_severity(findings: list[Finding]) -> dict[str, list[Finding]]:
+    groups: dict[str, list[Finding]] = {s: [] for s in reversed(SEVERITIES)}
+    for finding in findings:
+        groups[finding.severity].append(finding)
+    return groups
+
+
+def _waves_by_site(order: RecoveryOrder) -> list[list[tuple[str, int]]]:
+    """Per wave, the number of actions per site: the diagram draws groups, not servers."""
+    result = []
+    for wave in order.waves:
+        counts: dict[str, int] = defaultdict(int)
+        for entry in wave:
+            counts[entry.site or ("Active Directory" if entry.server is None else "No site")] += 1
+        result.append(sorted(counts.items(), key=lambda kv: kv[0].casefold()))
+    return result
+
+
+def render_pages(plan: Plan, *, user_templates: Path | None = None, prefix: str = "dr") -> PageSet:
+    """Every page of the DR section, rendered."""
+    env = environment(user_templates)
+    servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
+    org_order = plan.orders[0]
+    waves = {s.server.name: org_order.wave_of(s.server.name) for s in servers}
+    sites = sorted(plan.inventory.sites, key=lambda s: s.name.casefold())
+    by_site: dict[str, list[ServerPlan]] = defaultdict(list)
+    by_role: dict[str, list[ServerPlan]] = defaultdict(list)
+    for server in servers:
+        by_site[(server.server.site or "").casefold()].append(server)
+        for policy in server.policies:
+            by_role[policy.id].append(server)
+    item_ids = sorted({i.item.id for s in servers for i in s.items})
+    common: dict[str, Any] = {
+        "plan": plan,
+        "org": plan.inventory.organization,
+        "as_of": plan.as_of,
+        "servers": servers,
+        "sites": sites,
+        "by_site": by_site,
+        "by_role": by_role,
+        "waves": waves,
+        "codes": CODES,
+        "outcome_text": OUTCOME_TEXT,
+        "item_ids": item_ids,
+        "roles": sorted(plan.catalog.roles.values(), key=lambda p: (p.rank or 100, p.id)),
+        "by_severity": _by_severity(list(plan.findings)),
+        "prefix": prefix,
+    }
+    pages: dict[str, str] = {}
+
+    def page(path: str, template: str, **extra: Any) -> None:
+        context = {**common, **extra, "link": _Links(path), "here": path}
+        pages[path] = env.get_template(template).render(context)
+
+    page("index.md", "home.md.j2")
+    page("findings.md", "findings.md.j2")
+    page("backup-matrix.md", "backup-matrix.md.j2")
+    page("recovery-order.md", "recovery-order.md.j2", diagram=_waves_by_site(org_order))
+    page("sites/index.md", "sites.md.j2")
+    page("roles/index.md", "roles.md.j2")
+    for site in sites:
+        members = by_site.get(site.name.casefold(), [])
+        order = next((o for o in plan.orders if o.scope == site.name), None)
+        page(
+            f"sites/{slugify(site.name)}.md", "site.md.j2", site=site, members=members, order=order
+        )
+    for policy in common["roles"]:
+        page(
+            f"roles/{policy.id}.md", "role.md.j2", policy=policy, members=by_role.get(policy.id, [])
+        )
+    for server in servers:
+        neighbours = _neighbours(server, org_order)
+        page(
+            f"servers/{server.slug}.md",
+            "server.md.j2",
+            s=server,
+            steps=render_steps(server.steps),
+            verify=render_steps(server.verify),
+            wave=waves.get(server.server.name),
+            neighbours=neighbours,
+        )
+    for old in plan.decommissioned:
+        page(f"servers/{slugify(old.name)}.md", "decommissioned.md.j2", server=old)
+    pages["plan.json"] = dumps(plan_json(plan))
+    return PageSet(prefix, pages)
+
+
+def _neighbours(server: ServerPlan, order: RecoveryOrder) -> dict[str, list[str]]:
+    """Servers rebuilt in the wave before, the same wave and the wave after, by name."""
+    number = order.wave_of(server.server.name)
+    if number is None:
+        return {}
+    names: dict[str, list[str]] = {}
+    for label, index in (("before", number - 2), ("with", number - 1), ("after", number)):
+        if 0 <= index < len(order.waves):
+            found = {e.server for e in order.waves[index] if e.server and e.step is None}
+            found.discard(server.server.name)
+            names[label] = sorted(found, key=str.casefold)[:12]
+    return names
+
+
+def error_page(error: InvalidInput, prefix: str = "dr") -> PageSet:
+    """Under ``mkdocs serve``: one page listing the problems, so the preview says what is wrong."""
+    lines = [
+        "# The DR inventory has problems",
+        "",
+        "Fix these and save; the preview rebuilds.",
+        "",
+        *(f"- {escape.inline(problem)}" for problem in error.problems),
+        "",
+    ]
+    return PageSet(prefix, {"index.md": "\n".join(lines)})

@@ -1,0 +1,142 @@
+"""The MkDocs plugin: hooks of a few lines that hand the generated pages to MkDocs."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from mkdocs_exdr.config import ExdrConfig
+from mkdocs_exdr.extensions import enable_extensions
+from mkdocs_exdr.pages import NAV_PAGES, PageSet, error_page, render_pages
+from mkdocs_exdr.pipeline import build_plan, resolve_as_of
+from mkdocs_exdr.plan import Plan
+from mkdocs_exdr.problems import InvalidInput
+
+log = get_plugin_logger(__name__)
+SECTION_TITLE = "Disaster recovery"
+
+
+class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
+    """Generate the DR knowledge base from the inventory at every build."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command: str = "build"
+        self.plan: Plan | None = None
+        self.pages: PageSet | None = None
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if self.config.enabled:
+            enable_extensions(config)
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Load and plan before MkDocs cleans the site folder: a broken inventory stops here."""
+        self.plan = self.pages = None
+        if not self.config.enabled:
+            return
+        base = Path(config.config_file_path or ".").parent
+        try:
+            as_of = resolve_as_of(None, self.config.as_of)
+            self.plan = build_plan(
+                Path(self.config.inventory),
+                Path(self.config.policies),
+                as_of,
+                shown_inventory=_shown(self.config.inventory, base),
+                shown_policies=_shown(self.config.policies, base),
+            )
+        except InvalidInput as error:
+            log.error("invalid DR inventory or policies:\n%s", error.report())
+            if self.command == "serve":
+                self.pages = error_page(error, self.config.path)
+                return
+            raise PluginError(f"exdr: {error}; see the list above") from None
+        except ValueError as error:
+            raise PluginError(f"exdr: as_of: {error}") from None
+        templates = Path(self.config.templates) if self.config.templates else None
+        self.pages = render_pages(self.plan, user_templates=templates, prefix=self.config.path)
+        for finding in self.plan.counted(self.config.fail_on):
+            log.warning("%s %s: %s", finding.code, finding.subject, finding.message)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if self.pages is None:
+            return files
+        nav_pages = {posixpath.join(self.pages.prefix, p) for p in NAV_PAGES}
+        for path, content in self.pages.pages.items():
+            uri = posixpath.join(self.pages.prefix, path)
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                # A hand-written page at a generated path is kept, as local notes at the end.
+                notes = Path(existing.abs_src_path or "").read_text(encoding="utf-8-sig")
+                content = f"{content}\n\n## Local notes\n\n{notes}\n"
+                files.remove(existing)
+                log.info("merged %s into the generated page as local notes", existing.src_uri)
+            inclusion = InclusionLevel.UNDEFINED if uri in nav_pages else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if self.pages is None:
+            return nav
+        home = posixpath.join(self.pages.prefix, "index.md")
+        for item in _walk(nav.items):
+            if isinstance(item, Section) and any(
+                isinstance(c, Page) and c.file.src_uri == home for c in item.children
+            ):
+                if item.title.casefold() == posixpath.basename(self.pages.prefix).casefold():
+                    item.title = SECTION_TITLE
+                return nav
+        if any(p.file.src_uri == home for p in nav.pages):
+            return nav
+        # An explicit nav without the DR pages: append them as one section.
+        pages = []
+        for path in NAV_PAGES:
+            file = files.get_file_from_path(posixpath.join(self.pages.prefix, path))
+            if file is not None and file.page is None:
+                pages.append(Page(None, file, config))
+        section = Section(SECTION_TITLE, pages)  # type: ignore[arg-type]
+        for page in pages:
+            page.parent = section
+        nav.items.append(section)
+        nav.pages.extend(pages)
+        return nav
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        for folder in (self.config.inventory, self.config.policies, self.config.templates):
+            if folder and Path(folder).is_dir():
+                server.watch(folder)
+        return server
+
+
+def _walk(items: list[Any]) -> list[Any]:
+    found = []
+    for item in items:
+        found.append(item)
+        if isinstance(item, Section):
+            found += _walk(item.children)
+    return found
+
+
+def _shown(folder: str, base: Path) -> str:
+    try:
+        return Path(folder).relative_to(base.resolve()).as_posix()
+    except ValueError:
+        try:
+            return Path(folder).relative_to(base).as_posix()
+        except ValueError:
+            return folder
