@@ -47,3 +47,56 @@ sites:
 @pytest.fixture
 def runner() -> CliRunner:
     return CliRunner()
+
+
+SOUND_SERVER = """
+servers:
+  - name: EX01
+    site: Seattle
+    fqdn: ex01.corp.contoso.com
+    roles: [mailbox, hub-transport, client-access]
+    os: Windows Server 2003 R2 x64 SP2
+    exchange_version: Version 8.3 (Build 83.6)
+    edition: Standard
+    media: {windows: '\\\\dist\\w2k3.iso', exchange: '\\\\dist\\e2k7sp3.iso', update_rollup: '\\\\dist\\ur.msp'}
+    disks: [{drive: 'E:', size_gb: 200, purpose: databases}]
+    storage_groups:
+      - name: First Storage Group
+        log_prefix: E00
+        log_path: 'E:\\SG1\\Logs'
+        system_path: 'E:\\SG1'
+        databases: [{name: Mailbox Database, size_gb: 50, edb_path: 'E:\\SG1\\Mailbox Database.edb'}]
+    backups:
+      - {name: NIGHTLY, method: 'NTBackup, Exchange-aware full', frequency: daily, covers: [storage-groups, system-state], location: offsite, retention: 4w}
+    restore_tests:
+      - {date: 2026-11-01, scope: First Storage Group, result: passed, by: Ops}
+"""
+
+
+def make_project(
+    root: Path,
+    *,
+    inventory: str = SOUND_SERVER,
+    mkdocs: str = "",
+    docs: dict[str, str] | None = None,
+) -> Path:
+    """A small MkDocs project with the exdr plugin under ``root``."""
+    config = (
+        mkdocs
+        or """
+        site_name: Test DR
+        theme: {name: material}
+        plugins:
+          - search
+          - exdr:
+              as_of: "2026-11-20"
+        """
+    )
+    files = {
+        "mkdocs.yml": config,
+        "docs/index.md": "# Home\n",
+        "inventory/org.yml": MINIMAL_ORG,
+        "inventory/servers.yml": inventory,
+    }
+    files.update(docs or {})
+    return write(root, files)

@@ -48,7 +48,13 @@ def check_server(plan: ServerPlan, org: _Org, missing: list[str]) -> list[Findin
                     plan,
                 )
             )
-        if item.level == "required" and item.covered and plan.rpo:
+        # The RPO is about users' data, which lives in the per-storage-group items.
+        if (
+            item.level == "required"
+            and item.covered
+            and plan.rpo
+            and item.item.per == "storage-group"
+        ):
             known = [j.frequency for j in item.jobs if j.frequency]
             if known and min(f.seconds for f in known) > plan.rpo.seconds:
                 found.append(

@@ -105,8 +105,8 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         pages = []
         for path in NAV_PAGES:
             file = files.get_file_from_path(posixpath.join(self.pages.prefix, path))
-            if file is not None and file.page is None:
-                pages.append(Page(None, file, config))
+            if file is not None:
+                pages.append(file.page if file.page is not None else Page(None, file, config))
         section = Section(SECTION_TITLE, pages)  # type: ignore[arg-type]
         for page in pages:
             page.parent = section
