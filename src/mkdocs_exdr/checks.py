@@ -275,7 +275,8 @@ def _constraints(plan: ServerPlan, roles: set[str]) -> list[Finding]:
             elif rule.kind == "not-domain-member":
                 broken = plan.domain_member
             if broken:
-                found.append(_f("EXDR016", f"{server.name}/{policy.id}", rule.message, plan))
+                subject = f"{server.name}/{policy.id}/{rule.kind}"
+                found.append(_f("EXDR016", subject, rule.message, plan))
     return found
 
 
