@@ -54,6 +54,9 @@ def _guarded(func: F) -> F:
             sys.exit(2)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
+        except BrokenPipeError:  # output piped into head or less that quit early
+            sys.stderr.close()
+            sys.exit(0)
         except Exception as error:
             if debug:
                 traceback.print_exc()

@@ -200,12 +200,22 @@ def holds(source: str | None, context: dict[str, Any]) -> bool:
 
 @lru_cache(maxsize=4096)
 def needed_facts(source: str) -> tuple[tuple[str, str], ...]:
-    """The ``(variable, attribute)`` pairs a template prints, read from its syntax tree."""
+    """The ``(variable, attribute)`` pairs a template prints unconditionally.
+
+    Read from the syntax tree: a fact printed only under ``{% if %}`` on that same fact is
+    optional, so it is not reported as missing.
+    """
     tree = ENV.parse(source)
+    guarded = {
+        (node.node.name, node.attr)
+        for test in tree.find_all(nodes.If)
+        for node in test.test.find_all(nodes.Getattr)
+        if isinstance(node.node, nodes.Name)
+    }
     pairs: list[tuple[str, str]] = []
     for output in tree.find_all(nodes.Output):
         for node in output.find_all(nodes.Getattr):
-            if isinstance(node.node, nodes.Name):
+            if isinstance(node.node, nodes.Name) and (node.node.name, node.attr) not in guarded:
                 pairs.append((node.node.name, node.attr))
     return tuple(dict.fromkeys(pairs))
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from mkdocs_exdr import facts
 from mkdocs_exdr.catalog import AD
 from mkdocs_exdr.plan import OrderEntry, RecoveryOrder, ServerPlan
 
@@ -25,6 +26,14 @@ def _providers(plans: list[ServerPlan]) -> dict[tuple[str, str | None], list[str
             table[(policy.id, site)].append(plan.server.name)
             table[(policy.id, None)].append(plan.server.name)
     return table
+
+
+def _step_title(plan: ServerPlan, step_id: str) -> str:
+    """The rendered title of a step of ``plan``, by id (the id when the step is not planned)."""
+    for planned in plan.steps:
+        if planned.step.id == step_id:
+            return facts.render(planned.step.title, planned.context)[0] or step_id
+    return step_id
 
 
 def recovery_order(plans: list[ServerPlan], scope: str, lost: set[str]) -> RecoveryOrder:
@@ -45,8 +54,7 @@ def recovery_order(plans: list[ServerPlan], scope: str, lost: set[str]) -> Recov
                 target = node if dep.step is None else (name, dep.step)
                 if dep.step is not None and target not in needs:
                     needs[target] = {node}
-                    step = next((s for s in policy.steps if s.id == dep.step), None)
-                    labels[target] = step.title if step else dep.step
+                    labels[target] = _step_title(plan, dep.step)
                 if dep.role == AD:
                     needs[target].add(_AD_NODE)
                     continue
@@ -83,7 +91,7 @@ def recovery_order(plans: list[ServerPlan], scope: str, lost: set[str]) -> Recov
     for node in sorted(needs, key=lambda n: (n[0].casefold(), n[1])):
         name, step_id = node
         plan = by_name[name]
-        action = f"Rebuild {name}" if not step_id else labels[node]
+        action = f"Rebuild {name}" if not step_id else f"{labels[node]} (for {name})"
         entry = OrderEntry(name, action, plan.server.site, step_id or None)
         waves[wave[node] - 1].append(entry)
     return RecoveryOrder(scope, tuple(tuple(w) for w in waves if w))

@@ -291,7 +291,7 @@ def _dataclass_reader(cls: Any) -> Reader:
                     ctx.secrets.append(SecretHit(ctx.document.where(child), field_path(child)))
                     continue
                 expected = f"; expected one of {', '.join(names)}"
-                ctx.problem(child, f"unknown key {key!r}{suggest(key, names)}{expected}", key=True)
+                ctx.problem(child, f"unknown key {key!r}{expected}{suggest(key, names)}", key=True)
                 ok = False
                 continue
             if item is None and key in needed:
