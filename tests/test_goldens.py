@@ -158,6 +158,7 @@ def summary_of(plan: Plan) -> dict[str, Any]:
         ],
         "planned_servers": [server.server.name for server in plan.servers],
         "findings": sorted(finding.key for finding in plan.findings),
+        "accepted": sorted(finding.key for finding in plan.findings if finding.accepted),
     }
 
 
@@ -255,7 +256,12 @@ def test_secrets_appear_in_no_output(
 ) -> None:
     root = materialise(CASES / case, tmp_path)
     outputs = []
-    for command in (["check"], ["check", "--format", "json"], ["plan"], ["plan", "--format", "json"]):
+    for command in (
+        ["check"],
+        ["check", "--format", "json"],
+        ["plan"],
+        ["plan", "--format", "json"],
+    ):
         result = _invoke(root, monkeypatch, *command)
         outputs.append(result.output + result.stderr)
     if case.startswith("valid/"):
@@ -290,6 +296,37 @@ def test_large_notes_arrive_whole(tmp_path: Path) -> None:
     notes = plan.inventory.servers[0].notes or ""
     assert len(notes.encode()) >= LARGE_NOTES_BYTES
     assert set(notes.splitlines()) == {_NOTES_LINE.rstrip("\n")}
+
+
+def test_duration_forms(tmp_path: Path) -> None:
+    """Every spelling of a duration in the durations case, and the seconds it means."""
+    inventory = plan_of(materialise(CASES / "valid/durations", tmp_path)).inventory
+    settings = inventory.organization.settings
+    assert settings is not None
+    found = [
+        inventory.organization.rpo,
+        inventory.organization.rto,
+        settings.restore_test_max_age,
+        settings.review_interval,
+        settings.certificate_warning,
+        *(value for site in inventory.sites for value in (site.rpo, site.rto)),
+        *(
+            value
+            for server in inventory.servers
+            for job in server.backups
+            for value in (job.frequency, job.retention)
+        ),
+    ]
+    seconds = {str(value): value.seconds for value in found if value is not None}
+    assert seconds == {
+        "30m": 1800,
+        "4h": 4 * 3600,
+        "1d": 86400,
+        "2w": 14 * 86400,
+        "hourly": 3600,
+        "daily": 86400,
+        "weekly": 7 * 86400,
+    }
 
 
 def _dataclass_in(annotation: Any) -> Any:

@@ -13,7 +13,7 @@ from mkdocs_exdr.catalog import Catalog
 from mkdocs_exdr.codes import CODES
 from mkdocs_exdr.durations import Duration, parse_duration
 from mkdocs_exdr.model import Acceptance, Inventory, Server, Site
-from mkdocs_exdr.order import recovery_order
+from mkdocs_exdr.order import recovery_orders
 from mkdocs_exdr.plan import (
     CoveredItem,
     DataOutcome,
@@ -88,9 +88,9 @@ def _missing(steps: Iterable[PlannedStep]) -> list[str]:
     names: list[str] = []
     for planned in steps:
         step = planned.step
-        for source in (step.title, step.text, step.command, step.note):
-            for name in facts.missing_in(source, planned.context):
-                names.append(f"{name} ({planned.label})" if planned.label else name)
+        pairs = facts.needed_by(step.title, step.text, step.command, step.note)
+        for name in facts.missing_in(pairs, planned.context):
+            names.append(f"{name} ({planned.label})" if planned.label else name)
     return list(dict.fromkeys(names))
 
 
@@ -131,14 +131,7 @@ def plan_server(server: Server, org: _Org) -> ServerPlan:
     items: list[CoveredItem] = []
     for item_id, (item, effective, roles) in merged.items():
         jobs = tuple(job for job in server.backups if item_id in job.covers)
-        paths: list[str] = []
-        if item.path:
-            loop = context["server"]["storage_groups"] if item.per == "storage-group" else [None]
-            for group in loop:
-                text, _ = facts.render(item.path, {**context, "sg": group})
-                if text:
-                    paths.append(text)
-        items.append(CoveredItem(item, effective, tuple(roles), jobs, tuple(dict.fromkeys(paths))))
+        items.append(CoveredItem(item, effective, tuple(roles), jobs))
 
     covered = {i.item.id for i in items if i.covered}
     data: list[DataOutcome] = []
@@ -184,6 +177,7 @@ def plan_server(server: Server, org: _Org) -> ServerPlan:
         database_gb=database_gb,
         restore_hours=restore_hours,
         contacts=contacts,
+        context=context,
     )
     from mkdocs_exdr.checks import check_server
 
@@ -282,16 +276,7 @@ def plan_organization(
         if finding.server:
             by_server[finding.server].append(finding)
     servers = [_with_findings(p, by_server[p.server.name]) for p in servers]
-    names = {s.server.name for s in servers}
-    orders = [recovery_order(servers, "organization", names)]
-    for site in sorted(inventory.sites, key=lambda s: s.name.casefold()):
-        lost = {
-            s.server.name
-            for s in servers
-            if (s.server.site or "").casefold() == site.name.casefold()
-        }
-        if lost:
-            orders.append(recovery_order(servers, site.name, lost))
+    orders = recovery_orders(servers, sorted((s.name for s in inventory.sites), key=str.casefold))
     decommissioned = tuple(s for s in inventory.servers if s.status != "active")
     return Plan(
         inventory=inventory,

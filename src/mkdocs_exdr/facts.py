@@ -193,9 +193,63 @@ def render(source: str | None, context: dict[str, Any]) -> tuple[str | None, lis
     return text, list(dict.fromkeys(_current.names))
 
 
+@lru_cache(maxsize=4096)
+def _chains(source: str) -> tuple[tuple[str, ...], ...] | None:
+    """Attribute chains (``server.media.update_rollup``) an expression reads, or ``None`` when it
+    also reads a bare name, whose value cannot serve as a cache key."""
+    tree = ENV.parse("{{ (" + source + ") }}")
+    chains: set[tuple[str, ...]] = set()
+    for node in tree.find_all(nodes.Getattr):
+        chain: list[str] = [node.attr]
+        inner: Any = node.node
+        while isinstance(inner, nodes.Getattr):
+            chain.insert(0, inner.attr)
+            inner = inner.node
+        if isinstance(inner, nodes.Name):
+            chains.add((inner.name, *chain))
+    longest = {c for c in chains if not any(o != c and o[: len(c)] == c for o in chains)}
+    names = {n.name for n in tree.find_all(nodes.Name)}
+    if names - {c[0] for c in longest}:
+        return None
+    return tuple(sorted(longest))
+
+
+_held: dict[tuple[Any, ...], bool] = {}
+
+
+def _key_value(context: dict[str, Any], chain: tuple[str, ...]) -> Any:
+    value: Any = context.get(chain[0])
+    for attr in chain[1:]:
+        if not isinstance(value, Facts):
+            return None
+        value = value.raw(attr)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, list) and not value:
+        return ()
+    raise LookupError  # a value that is not a plain scalar: evaluate instead
+
+
 def holds(source: str | None, context: dict[str, Any]) -> bool:
-    """Evaluate a condition; no condition holds."""
-    return True if source is None else bool(expression(source)(**context))
+    """Evaluate a condition; no condition holds.
+
+    Results are remembered by the plain values the condition reads, since thousands of servers
+    share a handful of facts (version, OS, whether a list is empty).
+    """
+    if source is None:
+        return True
+    chains = _chains(source)
+    try:
+        if chains is None:
+            raise LookupError
+        key = (source, *(_key_value(context, chain) for chain in chains))
+    except LookupError:
+        return bool(expression(source)(**context))
+    if key not in _held:
+        if len(_held) > 100_000:
+            _held.clear()
+        _held[key] = bool(expression(source)(**context))
+    return _held[key]
 
 
 @lru_cache(maxsize=4096)
@@ -220,13 +274,18 @@ def needed_facts(source: str) -> tuple[tuple[str, str], ...]:
     return tuple(dict.fromkeys(pairs))
 
 
-def missing_in(source: str | None, context: dict[str, Any]) -> list[str]:
-    """Facts that ``source`` would print but the inventory does not give."""
-    if not source:
-        return []
+@lru_cache(maxsize=4096)
+def needed_by(*sources: str | None) -> tuple[tuple[str, str], ...]:
+    """The facts several templates print unconditionally, together."""
+    pairs = [pair for source in sources if source for pair in needed_facts(source)]
+    return tuple(dict.fromkeys(pairs))
+
+
+def missing_in(pairs: tuple[tuple[str, str], ...], context: dict[str, Any]) -> list[str]:
+    """Which of the needed ``pairs`` the inventory does not give."""
     found = []
-    for variable, attr in needed_facts(source):
+    for variable, attr in pairs:
         facts = context.get(variable)
-        if isinstance(facts, Facts) and attr in facts and facts.raw(attr) is None:
+        if isinstance(facts, Facts) and attr in facts._values and facts._values[attr] is None:
             found.append(f"{variable}.{attr}")
     return found

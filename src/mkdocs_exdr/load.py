@@ -88,15 +88,8 @@ def load_file(path: Path, shown: str) -> tuple[list[Document], list[Problem]]:
 
 def load_text(text: str, shown: str) -> tuple[list[Document], list[Problem]]:
     """Load every YAML document in ``text``."""
-    documents: list[Document] = []
     try:
-        for node in yaml.compose_all(text, Loader=_Loader):
-            if node is None:
-                continue
-            document = Document(shown, None)
-            builder = _Builder(document)
-            document.data = builder.build(node, (), 0)
-            documents.append(document)
+        return _Builder(shown).documents(text), []
     except yaml.MarkedYAMLError as error:
         mark = error.problem_mark or error.context_mark
         line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
@@ -106,58 +99,183 @@ def load_text(text: str, shown: str) -> tuple[list[Document], list[Problem]]:
         return [], [Problem(Location(shown), "", f"YAML syntax: {error}")]
     except _Limit as error:
         return [], [Problem(Location(shown, error.line, error.column), "", error.message)]
-    return documents, []
+
+
+_RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
+_STR = "tag:yaml.org,2002:str"
+
+
+def _scalar(event: Any) -> Any:
+    """The value of a scalar event, resolved as YAML 1.1 plain scalars are (fast path for text)."""
+    value = event.value
+    tag = event.tag
+    if tag is None or tag == "!":
+        if not event.implicit[0]:
+            return value
+        for candidate, regexp in _RESOLVERS.get(value[:1], ()):
+            if regexp.match(value):
+                tag = candidate
+                break
+        else:
+            if value == "":
+                return None
+            return value
+    if tag == _STR:
+        return value
+    node = yaml.ScalarNode(tag, value, event.start_mark, event.end_mark, event.style)
+    try:
+        return _constructor.construct_object(node)
+    except (ValueError, OverflowError, yaml.constructor.ConstructorError):
+        return value  # such as 2026-02-30: kept as text, and the field's reader says what is wrong
 
 
 class _Builder:
-    """Turns composed nodes into plain data, enforcing the limits."""
+    """Builds plain data from parser events, recording positions and enforcing the limits."""
 
-    def __init__(self, document: Document) -> None:
-        self.document = document
-        self.count = 0
-        self.alias_count = 0
-        self.seen: set[int] = set()
+    def __init__(self, shown: str) -> None:
+        self.shown = shown
 
-    def build(self, node: yaml.Node, path: Path_, depth: int, aliased: bool = False) -> Any:
-        line, column = node.start_mark.line + 1, node.start_mark.column + 1
-        self.count += 1
-        if id(node) in self.seen:
-            aliased = True
-        self.seen.add(id(node))
-        if aliased:
-            self.alias_count += 1
-            if self.alias_count > MAX_ALIAS_VALUES:
-                raise _Limit(line, column, f"aliases expand to over {MAX_ALIAS_VALUES:,} values")
-        if self.count > MAX_VALUES:
-            raise _Limit(line, column, f"more than {MAX_VALUES:,} values in one file")
-        if depth > MAX_DEPTH:
-            raise _Limit(line, column, f"nested deeper than {MAX_DEPTH} levels")
-        if node.tag not in _PLAIN_TAGS:
-            tag = node.tag.replace("tag:yaml.org,2002:", "!!")
-            raise _Limit(line, column, f"tag {tag!r} is not allowed; only plain YAML data is read")
-        self.document.values[path] = (line, column)
-        if isinstance(node, yaml.MappingNode):
-            result: dict[str, Any] = {}
-            for key_node, value_node in node.value:
-                key = self.build(key_node, path, depth + 1, aliased)
-                key_line, key_column = key_node.start_mark.line + 1, key_node.start_mark.column + 1
-                if not isinstance(key, str):
-                    key = str(key)
-                if key in result:
-                    raise _Limit(key_line, key_column, f"key {key!r} appears twice in one mapping")
-                child = (*path, key)
-                self.document.keys[child] = (key_line, key_column)
-                result[key] = self.build(value_node, child, depth + 1, aliased)
-            self.document.values[path] = (line, column)
-            return result
-        if isinstance(node, yaml.SequenceNode):
-            items = [
-                self.build(item, (*path, index), depth + 1, aliased)
-                for index, item in enumerate(node.value)
-            ]
-            self.document.values[path] = (line, column)
-            return items
-        return _constructor.construct_object(node)
+    def documents(self, text: str) -> list[Document]:
+        parser: Any = _Loader(text)
+        found: list[Document] = []
+        try:
+            while True:
+                event = parser.get_event()
+                if event is None or isinstance(event, yaml.StreamEndEvent):
+                    break
+                if isinstance(event, yaml.DocumentStartEvent):
+                    document = Document(self.shown, None)
+                    document.data = self._document(parser, document)
+                    if document.data is not None:  # an empty document contributes nothing
+                        found.append(document)
+        finally:
+            parser.dispose()
+        return found
+
+    def _document(self, parser: Any, document: Document) -> Any:
+        values, keys = document.values, document.keys
+        anchors: dict[str, tuple[Any, int]] = {}
+        count = 0
+        aliased = 0
+        # Stack entries: [container, path, pending key, values inside once aliases expand, anchor]
+        stack: list[list[Any]] = []
+        root: Any = None
+        while True:
+            event = parser.get_event()
+            kind = type(event)
+            if kind is yaml.DocumentEndEvent:
+                return root
+            mark = event.start_mark
+            count += 1
+            if count > MAX_VALUES:
+                raise _Limit(
+                    mark.line + 1, mark.column + 1, f"more than {MAX_VALUES:,} values in one file"
+                )
+            if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
+                finished, _, _, size, anchor = stack.pop()
+                if anchor:
+                    anchors[anchor] = (finished, size)
+                if stack:
+                    stack[-1][3] += size
+                continue
+            value: Any = None
+            tag = getattr(event, "tag", None)
+            if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
+                shown_tag = tag.replace("tag:yaml.org,2002:", "!!")
+                raise _Limit(
+                    mark.line + 1,
+                    mark.column + 1,
+                    f"tag {shown_tag!r} is not allowed; only plain YAML data is read",
+                )
+            done = False
+            if kind is yaml.ScalarEvent:
+                value = _scalar(event)
+                if event.anchor:
+                    anchors[event.anchor] = (value, 1)
+                if stack:
+                    stack[-1][3] += 1
+                done = True
+            elif kind is yaml.AliasEvent:
+                if event.anchor not in anchors:
+                    raise _Limit(mark.line + 1, mark.column + 1, f"unknown alias *{event.anchor}")
+                value, size = anchors[event.anchor]
+                aliased += size
+                if stack:
+                    stack[-1][3] += size
+                if aliased > MAX_ALIAS_VALUES:
+                    raise _Limit(
+                        mark.line + 1,
+                        mark.column + 1,
+                        f"aliases expand to over {MAX_ALIAS_VALUES:,} values",
+                    )
+                done = True
+            if done:
+                if not stack:
+                    if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                        values[()] = (mark.line + 1, mark.column + 1)
+                    root = value
+                    continue
+                top = stack[-1]
+                parent = top[0]
+                if type(parent) is list:
+                    if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                        values[(*top[1], len(parent))] = (mark.line + 1, mark.column + 1)
+                    parent.append(value)
+                elif top[2] is _NO_KEY:
+                    if type(value) is not str:
+                        value = (
+                            "null"
+                            if value is None
+                            else str(value).lower()
+                            if type(value) is bool
+                            else str(value)
+                        )
+                    if value in parent:
+                        raise _Limit(
+                            mark.line + 1,
+                            mark.column + 1,
+                            f"key {value!r} appears twice in one mapping",
+                        )
+                    top[2] = value
+                    keys[(*top[1], value)] = (mark.line + 1, mark.column + 1)
+                else:
+                    if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
+                        values[(*top[1], top[2])] = (mark.line + 1, mark.column + 1)
+                    parent[top[2]] = value
+                    top[2] = _NO_KEY
+                continue
+            # A mapping or sequence starts.
+            if len(stack) >= MAX_DEPTH:
+                raise _Limit(
+                    mark.line + 1, mark.column + 1, f"nested deeper than {MAX_DEPTH} levels"
+                )
+            if stack:
+                top = stack[-1]
+                if type(top[0]) is list:
+                    path = (*top[1], len(top[0]))
+                elif top[2] is _NO_KEY:
+                    raise _Limit(
+                        mark.line + 1, mark.column + 1, "a mapping or list cannot be a key"
+                    )
+                else:
+                    path = (*top[1], top[2])
+            else:
+                path = ()
+            values[path] = (mark.line + 1, mark.column + 1)
+            container: Any = {} if kind is yaml.MappingStartEvent else []
+            if stack:  # attach the empty container now; it is filled in place
+                top = stack[-1]
+                if type(top[0]) is list:
+                    top[0].append(container)
+                else:
+                    top[0][top[2]] = container
+                    top[2] = _NO_KEY
+            else:
+                root = container
+            stack.append([container, path, _NO_KEY, 1, event.anchor])
+
+
+_NO_KEY = object()
 
 
 def inventory_files(root: Path) -> Iterator[Path]:

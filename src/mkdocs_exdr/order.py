@@ -36,16 +36,29 @@ def _step_title(plan: ServerPlan, step_id: str) -> str:
     return step_id
 
 
-def recovery_order(plans: list[ServerPlan], scope: str, lost: set[str]) -> RecoveryOrder:
-    """Order the rebuild of the servers named in ``lost`` (the others keep running)."""
+def recovery_orders(plans: list[ServerPlan], sites: list[str]) -> list[RecoveryOrder]:
+    """The order for the loss of the whole organisation, then for the loss of each site."""
     providers = _providers(plans)
-    by_name = {p.server.name: p for p in plans}
+    members: dict[str, list[ServerPlan]] = defaultdict(list)
+    for plan in plans:
+        members[(plan.server.site or "").casefold()].append(plan)
+    orders = [_order(plans, "organization", providers)]
+    for site in sites:
+        if members.get(site.casefold()):
+            orders.append(_order(members[site.casefold()], site, providers))
+    return orders
+
+
+def _order(
+    lost_plans: list[ServerPlan], scope: str, providers: dict[tuple[str, str | None], list[str]]
+) -> RecoveryOrder:
+    """Order the rebuild of ``lost_plans`` (every other server keeps running)."""
+    by_name = {p.server.name: p for p in lost_plans}
+    lost = set(by_name)
     needs: dict[tuple[str, str], set[tuple[str, str]]] = {}
     labels: dict[tuple[str, str], str] = {}
-    for plan in plans:
+    for plan in lost_plans:
         name = plan.server.name
-        if name not in lost:
-            continue
         node = (name, "")
         needs[node] = set()
         own_roles = {p.id for p in plan.policies}

@@ -21,7 +21,7 @@ from mkdocs_exdr.durations import describe
 from mkdocs_exdr.plan import Finding, Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.plan_json import dumps, plan_json
 from mkdocs_exdr.problems import InvalidInput
-from mkdocs_exdr.runbook import render_steps
+from mkdocs_exdr.runbook import item_paths, render_steps
 from mkdocs_exdr.slugs import slugify
 
 #: Pages that appear in the navigation; every other generated page is reachable by links only,
@@ -139,6 +139,7 @@ def render_pages(plan: Plan, *, user_templates: Path | None = None, prefix: str 
         "roles": sorted(plan.catalog.roles.values(), key=lambda p: (p.rank or 100, p.id)),
         "by_severity": _by_severity(list(plan.findings)),
         "prefix": prefix,
+        "paths": item_paths,
     }
     pages: dict[str, str] = {}
 

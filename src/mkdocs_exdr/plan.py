@@ -47,7 +47,6 @@ class CoveredItem:
     level: str
     roles: tuple[str, ...]
     jobs: tuple[BackupJob, ...]
-    paths: tuple[str, ...]
 
     @property
     def covered(self) -> bool:
@@ -100,6 +99,7 @@ class ServerPlan:
     database_gb: float
     restore_hours: float | None
     contacts: tuple[Contact, ...]
+    context: dict[str, Any] = field(compare=False, repr=False)
     findings: tuple[Finding, ...] = ()
 
 

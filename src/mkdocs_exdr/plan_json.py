@@ -10,7 +10,7 @@ from typing import Any
 from mkdocs_exdr.durations import Duration
 from mkdocs_exdr.plan import PLAN_SCHEMA_VERSION, Finding, Plan, ServerPlan
 from mkdocs_exdr.problems import Location
-from mkdocs_exdr.runbook import render_steps
+from mkdocs_exdr.runbook import item_paths, render_steps
 
 
 def _plain(value: Any) -> Any:
@@ -76,7 +76,7 @@ def server_json(plan: ServerPlan) -> dict[str, Any]:
                 "status": i.status,
                 "roles": list(i.roles),
                 "jobs": [j.name or j.method for j in i.jobs],
-                "paths": list(i.paths),
+                "paths": item_paths(plan, i),
                 "source": i.item.source,
             }
             for i in plan.items

@@ -290,6 +290,14 @@ def _dataclass_reader(cls: Any) -> Reader:
                 if _SECRET_KEY.match(key) and not isinstance(item, (dict, list)):
                     ctx.secrets.append(SecretHit(ctx.document.where(child), field_path(child)))
                     continue
+                if key == "<<":
+                    ctx.problem(
+                        child,
+                        "YAML merge keys (<<) are not supported; write the values out",
+                        key=True,
+                    )
+                    ok = False
+                    continue
                 expected = f"; expected one of {', '.join(names)}"
                 ctx.problem(child, f"unknown key {key!r}{expected}{suggest(key, names)}", key=True)
                 ok = False

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from mkdocs_exdr import facts
-from mkdocs_exdr.plan import PlannedStep
+from mkdocs_exdr.plan import CoveredItem, PlannedStep, ServerPlan
 
 
 @dataclass(frozen=True)
@@ -48,3 +48,13 @@ def render_steps(steps: tuple[PlannedStep, ...]) -> list[RenderedStep]:
             )
         )
     return rendered
+
+
+def item_paths(plan: ServerPlan, covered: CoveredItem) -> list[str]:
+    """Where a backup item is on this server's disks (one path per storage group if per-group)."""
+    item = covered.item
+    if not item.path:
+        return []
+    groups = plan.context["server"]["storage_groups"] if item.per == "storage-group" else [None]
+    paths = [facts.render(item.path, {**plan.context, "sg": group})[0] for group in groups]
+    return list(dict.fromkeys(p for p in paths if p))
