@@ -161,9 +161,8 @@ def check_server(plan: ServerPlan, org: _Org, missing: list[str]) -> list[Findin
             )
         )
 
-    declared = {s.name.casefold(): s.name for s in org.inventory.sites}
-    if server.site and server.site.casefold() not in declared:
-        hint = suggest(server.site, declared.values())
+    if server.site and server.site.casefold() not in org.sites:
+        hint = suggest(server.site, [s.name for s in org.sites.values()])
         found.append(
             _f(
                 "EXDR015",

@@ -77,7 +77,7 @@ def _expand(steps: Iterable[tuple[str, Step]], context: dict[str, Any]) -> list[
             for value in context["server"][source]:
                 bound = {**context, variable: value}
                 if facts.holds(step.when, bound):
-                    label = value.raw("name") or value.raw("subject") or value.raw("path")
+                    label = value.label()
                     planned.append(PlannedStep(step, owner, bound, label))
         elif facts.holds(step.when, context):
             planned.append(PlannedStep(step, owner, context))

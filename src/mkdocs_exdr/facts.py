@@ -46,14 +46,48 @@ class Missing:
 
 
 class Facts(Mapping[str, Any]):
-    """A read-only mapping of facts; a ``None`` value reads as ``Missing``."""
+    """A read-only mapping of facts; a ``None`` value reads as ``Missing``.
 
-    def __init__(self, name: str, values: dict[str, Any]) -> None:
+    Values are taken from a model object and from extra values, which may be zero-argument
+    callables computed on first use: most templates read a few facts of thousands of servers.
+    """
+
+    def __init__(self, name: str, obj: Any = None, extra: dict[str, Any] | None = None) -> None:
         self._name = name
-        self._values = values
+        self._obj = obj
+        self._extra = extra or {}
+        self._done: dict[str, Any] = {}
+
+    def raw(self, key: str) -> Any:
+        """The value itself, ``None`` when missing; ``KeyError`` for a name that is no fact."""
+        if key in self._done:
+            return self._done[key]
+        if key in self._extra:
+            value = self._extra[key]
+            if callable(value):
+                value = value()
+        elif self._obj is not None and key in _field_names(type(self._obj)):
+            value = getattr(self._obj, key)
+            if hasattr(value, "__dataclass_fields__"):
+                value = _plain(value, f"{self._name}.{key}")
+        else:
+            raise KeyError(key)
+        self._done[key] = value
+        return value
+
+    def label(self) -> str | None:
+        """A short name for this item: its name, subject or path."""
+        for key in ("name", "subject", "path"):
+            if key in self._extra or (
+                self._obj is not None and key in _field_names(type(self._obj))
+            ):
+                value = self.raw(key)
+                if value:
+                    return str(value)
+        return None
 
     def __getitem__(self, key: str) -> Any:
-        value = self._values[key]
+        value = self.raw(key)
         return Missing(f"{self._name}.{key}") if value is None else value
 
     def __getattr__(self, key: str) -> Any:
@@ -65,14 +99,21 @@ class Facts(Mapping[str, Any]):
             raise AttributeError(key) from None
 
     def __iter__(self) -> Iterator[str]:
-        return iter(self._values)
+        names = _field_names(type(self._obj)) if self._obj is not None else ()
+        return iter(dict.fromkeys([*names, *self._extra]))
 
     def __len__(self) -> int:
-        return len(self._values)
+        return sum(1 for _ in self)
 
-    def raw(self, key: str) -> Any:
-        """The value itself, ``None`` when missing."""
-        return self._values.get(key)
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    if cls not in _FIELDS:
+        fields = getattr(cls, "__dataclass_fields__", {})
+        _FIELDS[cls] = frozenset(name for name in fields if name != "where")
+    return _FIELDS[cls]
 
 
 def service_pack(version: str | None) -> str | None:
@@ -88,12 +129,7 @@ def build_number(version: str | None) -> tuple[int, int, int] | None:
 
 
 def _plain(obj: Any, name: str, **extra: Any) -> Facts:
-    values = {k: v for k, v in vars(obj).items() if k != "where"}
-    values.update(extra)
-    for key, value in values.items():
-        if hasattr(value, "__dataclass_fields__"):
-            values[key] = _plain(value, f"{name}.{key}")
-    return Facts(name, values)
+    return Facts(name, obj, extra)
 
 
 def database_facts(db: Database, group: StorageGroup) -> Facts:
@@ -110,30 +146,38 @@ def server_facts(
     server: Server, domain_member: bool, hub_servers: list[Server], site_hub_servers: list[Server]
 ) -> Facts:
     """Everything a policy template may say about ``server``."""
-    groups = [group_facts(g) for g in server.storage_groups]
-    databases = [d for g in groups for d in g["databases"]]
-    return _plain(
+
+    def groups() -> list[Facts]:
+        return [group_facts(g) for g in server.storage_groups]
+
+    def databases() -> list[Facts]:
+        return [d for g in facts["storage_groups"] for d in g["databases"]]
+
+    def of_type(kind: str) -> Callable[[], list[Facts]]:
+        return lambda: [d for d in facts["databases"] if d.raw("type") == kind]
+
+    install_path = server.install_path or DEFAULT_INSTALL_PATH
+    facts = _plain(
         server,
         "server",
-        install_path=server.install_path or DEFAULT_INSTALL_PATH,
-        default_install_path=(server.install_path or DEFAULT_INSTALL_PATH).rstrip("\\").lower()
-        == DEFAULT_INSTALL_PATH.lower(),
+        install_path=install_path,
+        default_install_path=install_path.rstrip("\\").lower() == DEFAULT_INSTALL_PATH.lower(),
         service_pack=service_pack(server.exchange_version),
         domain_member=domain_member,
         is_clustered=server.cluster is not None,
-        disks=[_plain(d, "disk") for d in server.disks],
+        disks=lambda: [_plain(d, "disk") for d in server.disks],
         storage_groups=groups,
         databases=databases,
-        mailbox_databases=[d for d in databases if d.raw("type") == "mailbox"],
-        public_folder_databases=[d for d in databases if d.raw("type") == "public-folder"],
-        certificates=[_plain(c, "cert") for c in server.certificates],
-        customizations=[_plain(c, "custom") for c in server.customizations],
-        software=[_plain(s, "app") for s in server.software],
-        hub_servers=[_plain(h, "hub") for h in hub_servers],
-        site_hub_servers=[_plain(h, "hub") for h in site_hub_servers],
-        backups=[_plain(b, "backup") for b in server.backups],
-        media=_plain(server.media, "server.media") if server.media else None,
+        mailbox_databases=of_type("mailbox"),
+        public_folder_databases=of_type("public-folder"),
+        certificates=lambda: [_plain(c, "cert") for c in server.certificates],
+        customizations=lambda: [_plain(c, "custom") for c in server.customizations],
+        software=lambda: [_plain(a, "app") for a in server.software],
+        hub_servers=lambda: [_plain(h, "hub") for h in hub_servers],
+        site_hub_servers=lambda: [_plain(h, "hub") for h in site_hub_servers],
+        backups=lambda: [_plain(b, "backup") for b in server.backups],
     )
+    return facts
 
 
 # Loop variable of each for_each value, and the server fact it iterates.
@@ -286,6 +330,10 @@ def missing_in(pairs: tuple[tuple[str, str], ...], context: dict[str, Any]) -> l
     found = []
     for variable, attr in pairs:
         facts = context.get(variable)
-        if isinstance(facts, Facts) and attr in facts._values and facts._values[attr] is None:
-            found.append(f"{variable}.{attr}")
+        if isinstance(facts, Facts):
+            try:
+                if facts.raw(attr) is None:
+                    found.append(f"{variable}.{attr}")
+            except KeyError:
+                continue
     return found

@@ -43,6 +43,9 @@ class Document:
     data: Any
     values: dict[Path_, tuple[int, int]] = field(default_factory=dict)
     keys: dict[Path_, tuple[int, int]] = field(default_factory=dict)
+    #: The text as written of scalars YAML read as numbers, dates or booleans, so that a text
+    #: field keeps ``01234567`` (a phone number) instead of the octal number YAML sees.
+    texts: dict[Path_, str] = field(default_factory=dict)
 
     def where(self, path: Path_, *, key: bool = False) -> Location:
         """The location of the value (or with ``key``, of its key) at ``path``."""
@@ -68,8 +71,10 @@ def decode(raw: bytes) -> str:
     try:
         return raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
         raise ValueError(
-            f"byte {error.start} is not UTF-8; save the file as UTF-8 or UTF-16 with BOM"
+            f"line {line}: byte {error.start} is not UTF-8; "
+            "save the file as UTF-8 or UTF-16 with BOM"
         ) from None
 
 
@@ -91,14 +96,27 @@ def load_text(text: str, shown: str) -> tuple[list[Document], list[Problem]]:
     try:
         return _Builder(shown).documents(text), []
     except yaml.MarkedYAMLError as error:
-        mark = error.problem_mark or error.context_mark
-        line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-        message = " ".join(str(part) for part in (error.context, error.problem) if part)
-        return [], [Problem(Location(shown, line, column), "", f"YAML syntax: {message}")]
+        return [], [
+            Problem(_syntax_where(error, text, shown), "", f"YAML syntax: {_syntax(error, text)}")
+        ]
     except yaml.YAMLError as error:
         return [], [Problem(Location(shown), "", f"YAML syntax: {error}")]
     except _Limit as error:
         return [], [Problem(Location(shown, error.line, error.column), "", error.message)]
+
+
+def _syntax_where(error: yaml.MarkedYAMLError, text: str, shown: str) -> Location:
+    # An unclosed quote is found at the end of the file; where it was opened helps more.
+    quoted = "quoted scalar" in (error.context or "")
+    mark = (error.context_mark if quoted else None) or error.problem_mark or error.context_mark
+    return Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
+
+
+def _syntax(error: yaml.MarkedYAMLError, text: str) -> str:
+    mark = error.problem_mark
+    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
+        return "a tab character; YAML is indented with spaces only"
+    return "; ".join(str(part) for part in (error.context, error.problem) if part)
 
 
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
@@ -219,7 +237,14 @@ class _Builder:
                 parent = top[0]
                 if type(parent) is list:
                     if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                        values[(*top[1], len(parent))] = (mark.line + 1, mark.column + 1)
+                        where = (*top[1], len(parent))
+                        values[where] = (mark.line + 1, mark.column + 1)
+                        if (
+                            kind is yaml.ScalarEvent
+                            and type(value) is not str
+                            and value is not None
+                        ):
+                            document.texts[where] = event.value
                     parent.append(value)
                 elif top[2] is _NO_KEY:
                     if type(value) is not str:
@@ -240,7 +265,14 @@ class _Builder:
                     keys[(*top[1], value)] = (mark.line + 1, mark.column + 1)
                 else:
                     if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                        values[(*top[1], top[2])] = (mark.line + 1, mark.column + 1)
+                        where = (*top[1], top[2])
+                        values[where] = (mark.line + 1, mark.column + 1)
+                        if (
+                            kind is yaml.ScalarEvent
+                            and type(value) is not str
+                            and value is not None
+                        ):
+                            document.texts[where] = event.value
                     parent[top[2]] = value
                     top[2] = _NO_KEY
                 continue

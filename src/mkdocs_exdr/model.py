@@ -151,7 +151,9 @@ class StorageGroup:
     log_path: str | None = doc("Transaction log folder (LogFolderPath).", "F:\\SG1\\Logs")
     system_path: str | None = doc("System files folder (SystemFolderPath).", "F:\\SG1\\System")
     log_prefix: str | None = doc(
-        "Log file prefix, used by eseutil /r.", "E00", pattern=r"^[Ee][0-9A-Fa-f]{2}$"
+        "Log file prefix: E and two hexadecimal digits, such as E00; used by eseutil /r.",
+        "E00",
+        pattern=r"^[Ee][0-9A-Fa-f]{2}$",
     )
     circular_logging: bool | None = doc("Circular logging enabled.", False)
     databases: list[Database] = doc("Databases in this storage group.", [], default=[])
@@ -264,7 +266,9 @@ class Server:
     """An Exchange 2007 server (or a clustered mailbox server)."""
 
     name: str = required(
-        "NetBIOS name, 1 to 15 characters.", "LON-MBX01", pattern=SERVER_NAME_PATTERN
+        "NetBIOS name: 1 to 15 letters, digits, - or _, starting with a letter or digit.",
+        "LON-MBX01",
+        pattern=SERVER_NAME_PATTERN,
     )
     roles: list[str] = required("Role ids.", ["mailbox", "hub-transport"], vocab="role")
     fqdn: str | None = doc("Fully qualified DNS name.", "lon-mbx01.corp.contoso.com")

@@ -73,8 +73,9 @@ def field_path(path: Path_) -> str:
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str:
     """``; did you mean 'x'?`` for the nearest choice, or nothing."""
-    near = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)
-    return f"; did you mean {near[0]!r}?" if near else ""
+    by_lower = {choice.lower(): choice for choice in choices}
+    near = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean '{by_lower[near[0]]}'?" if near else ""
 
 
 def kind_of(value: Any) -> str:
@@ -91,7 +92,9 @@ def kind_of(value: Any) -> str:
         return f"a number ({value})"
     if isinstance(value, (dt.date, dt.datetime)):
         return f"a date ({value})"
-    return f"text ({shorten(str(value))!r})"
+    if _SECRET_TEXT.search(str(value)):
+        return f"text ({REDACTED})"
+    return f"text ('{shorten(str(value))}')"
 
 
 def shorten(text: str, limit: int = 40) -> str:
@@ -100,10 +103,16 @@ def shorten(text: str, limit: int = 40) -> str:
 
 
 def _read_str(value: Any, path: Path_, ctx: Context) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (str, int, float, dt.date)):
+    if isinstance(value, bool):
+        written = ctx.document.texts.get(path, str(value).lower())
+        ctx.problem(
+            path, f"expected text, found {kind_of(value)}; to mean the word, quote it: '{written}'"
+        )
+        return BAD
+    if not isinstance(value, (str, int, float, dt.date)):
         ctx.problem(path, f"expected text, found {kind_of(value)}")
         return BAD
-    text = value if isinstance(value, str) else str(value)
+    text = value if isinstance(value, str) else ctx.document.texts.get(path, str(value))
     if _SECRET_TEXT.search(text):
         ctx.secrets.append(SecretHit(ctx.document.where(path), field_path(path)))
         return _SECRET_TEXT.sub(REDACTED, text)
@@ -111,7 +120,7 @@ def _read_str(value: Any, path: Path_, ctx: Context) -> Any:
 
 
 def _read_number(value: Any, path: Path_, ctx: Context) -> Any:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or value < 0:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e12:
         ctx.problem(path, f"expected a number of zero or more, found {kind_of(value)}")
         return BAD
     return float(value)
@@ -159,7 +168,11 @@ def _literal_reader(choices: tuple[str, ...]) -> Reader:
     def read(value: Any, path: Path_, ctx: Context) -> Any:
         if isinstance(value, str) and value in choices:
             return value
-        shown = f"{value!r}" if isinstance(value, str) else kind_of(value)
+        shown = (
+            f"'{value}'"
+            if isinstance(value, str) and not _SECRET_TEXT.search(value)
+            else kind_of(value)
+        )
         hint = suggest(value, choices) if isinstance(value, str) else ""
         ctx.problem(path, f"unknown value {shown}; expected one of {', '.join(choices)}{hint}")
         return BAD
@@ -186,7 +199,7 @@ def _pattern_reader(base: Reader, pattern: str, doc: str) -> Reader:
     def read(value: Any, path: Path_, ctx: Context) -> Any:
         text = base(value, path, ctx)
         if text is not BAD and not compiled.match(text):
-            ctx.problem(path, f"{shorten(text)!r} does not fit: {doc.lower()}")
+            ctx.problem(path, f"'{shorten(text)}' does not fit: {doc}")
             return BAD
         return text
 
@@ -275,7 +288,7 @@ def _dataclass_reader(cls: Any) -> Reader:
         if spec.metadata.get("required"):
             needed.append(spec.name)
     names = sorted(readers)
-    noun = cls.__name__.lower()
+    noun = re.sub(r"(?<!^)([A-Z])", r" \1", cls.__name__).lower()
 
     def read(value: Any, path: Path_, ctx: Context) -> Any:
         if not isinstance(value, dict):
@@ -302,7 +315,7 @@ def _dataclass_reader(cls: Any) -> Reader:
                 ctx.problem(child, f"unknown key {key!r}{expected}{suggest(key, names)}", key=True)
                 ok = False
                 continue
-            if item is None and key in needed:
+            if key in needed and (item is None or item == []):
                 ctx.problem(child, f"{key} must not be empty")
                 ok = False
                 continue

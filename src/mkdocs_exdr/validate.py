@@ -9,7 +9,15 @@ from typing import Any
 from mkdocs_exdr.catalog import Catalog
 from mkdocs_exdr.codes import CODES
 from mkdocs_exdr.load import inventory_files, load_file
-from mkdocs_exdr.model import Inventory, InventoryFile, Organization, Server, Site
+from mkdocs_exdr.model import (
+    Database,
+    Inventory,
+    InventoryFile,
+    Organization,
+    Server,
+    Site,
+    StorageGroup,
+)
 from mkdocs_exdr.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.reader import BAD, Context, SecretHit, reader_for
 from mkdocs_exdr.slugs import slugify
@@ -102,7 +110,7 @@ def _merge(
                 )
                 continue
             servers[server.name.casefold()] = server
-    if organization is None and not any(p.field == "organization" for p in problems):
+    if organization is None and not problems:
         problems.append(
             Problem(
                 Location(base),
@@ -114,23 +122,45 @@ def _merge(
 
 
 def _check_servers(servers: list[Server]) -> list[Problem]:
+    """Names that must be unique: page slugs of servers, storage groups of a server, databases
+    of a storage group (Exchange 2007 names a database Server\\StorageGroup\\Database)."""
     problems: list[Problem] = []
+    slugs: dict[str, Server] = {}
     for server in servers:
-        prefix = f"servers[{server.name}]"
-        if not server.roles:
-            problems.append(Problem(server.where, f"{prefix}.roles", "list at least one role"))
-        seen: dict[str, str] = {}
+        slug = slugify(server.name)
+        if slug in slugs:
+            first = slugs[slug]
+            problems.append(
+                Problem(
+                    server.where,
+                    "servers",
+                    f"server {server.name!r} and server {first.name!r} (at {first.where}) "
+                    f"would share the page servers/{slug}.md; rename one",
+                )
+            )
+        slugs[slug] = server
+        groups: dict[str, StorageGroup] = {}
         for group in server.storage_groups:
-            for name in [f"storage group {group.name!r}"] + [
-                f"database {db.name!r}" for db in group.databases
-            ]:
-                if name.casefold() in seen:
+            if group.name.casefold() in groups:
+                problems.append(
+                    Problem(
+                        group.where,
+                        "storage_groups",
+                        f"storage group {group.name!r} appears twice on {server.name}; "
+                        f"first at {groups[group.name.casefold()].where}",
+                    )
+                )
+            groups[group.name.casefold()] = group
+            databases: dict[str, Database] = {}
+            for db in group.databases:
+                if db.name.casefold() in databases:
                     problems.append(
                         Problem(
-                            group.where,
-                            f"{prefix}.storage_groups",
-                            f"{name} appears twice on {server.name}",
+                            db.where,
+                            "databases",
+                            f"database {db.name!r} appears twice in {group.name}; "
+                            f"first at {databases[db.name.casefold()].where}",
                         )
                     )
-                seen[name.casefold()] = name
+                databases[db.name.casefold()] = db
     return problems
