@@ -16,11 +16,10 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from generate import generate  # noqa: E402
-
-from mkdocs_exdr.catalog import load_catalog  # noqa: E402
-from mkdocs_exdr.engine import plan_organization  # noqa: E402
-from mkdocs_exdr.validate import read_inventory  # noqa: E402
+from generate import generate
+from mkdocs_exdr.catalog import load_catalog
+from mkdocs_exdr.engine import plan_organization
+from mkdocs_exdr.validate import read_inventory
 
 
 def main() -> None:
@@ -31,26 +30,34 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         inventory = generate(Path(tmp), args.servers)
         size = sum(p.stat().st_size for p in inventory.rglob("*.yml"))
-        print(f"servers: {args.servers}  files: {len(list(inventory.rglob('*.yml')))}  bytes: {size:,}")
+        print(
+            f"servers: {args.servers}  files: {len(list(inventory.rglob('*.yml')))}  bytes: {size:,}"
+        )
         exe = Path(sys.executable).parent / "mkdocs-exdr"
         times = []
         for _ in range(args.runs):
             start = time.perf_counter()
             result = subprocess.run(
                 [str(exe), "check", str(inventory), "--as-of", "2026-11-20"],
-                capture_output=True, text=True, check=False,
+                capture_output=True,
+                text=True,
+                check=False,
             )
             times.append(time.perf_counter() - start)
-        print(f"mkdocs-exdr check: exit {result.returncode}, median {statistics.median(times):.2f} s "
-              f"(runs: {', '.join(f'{t:.2f}' for t in times)})")
+        print(
+            f"mkdocs-exdr check: exit {result.returncode}, median {statistics.median(times):.2f} s "
+            f"(runs: {', '.join(f'{t:.2f}' for t in times)})"
+        )
         start = time.perf_counter()
         catalog = load_catalog()
         loaded = read_inventory(inventory, catalog)
         read = time.perf_counter() - start
         plan = plan_organization(loaded.inventory, catalog, dt.date(2026, 11, 20), loaded.secrets)
         planned = time.perf_counter() - start - read
-        print(f"in process: load+validate {read:.2f} s, plan+findings {planned:.2f} s, "
-              f"findings {len(plan.findings)}")
+        print(
+            f"in process: load+validate {read:.2f} s, plan+findings {planned:.2f} s, "
+            f"findings {len(plan.findings)}"
+        )
 
 
 if __name__ == "__main__":

@@ -59,8 +59,13 @@ def generate(root: Path, count: int, seed: int = 7) -> Path:
         for index in range(min(per_file, count - site_number * per_file)):
             name = f"S{site_number:03d}-{index:02d}"
             roles = (
-                ["hub-transport"] if index == 0 else ["client-access"] if index == 1
-                else ["unified-messaging"] if index == 2 else ["mailbox"]
+                ["hub-transport"]
+                if index == 0
+                else ["client-access"]
+                if index == 1
+                else ["unified-messaging"]
+                if index == 2
+                else ["mailbox"]
             )
             text.append(server_yaml(name, site, roles, rng))
         (inventory / "sites" / f"{site.lower()}.yml").write_text("".join(text), encoding="utf-8")

@@ -25,6 +25,7 @@ import click
 
 from mkdocs_exdr import __version__
 from mkdocs_exdr.codes import SEVERITIES
+from mkdocs_exdr.pages import render_pages
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of
 from mkdocs_exdr.plan import Finding, Plan
 from mkdocs_exdr.plan_json import dumps, finding_json, plan_json
@@ -242,6 +243,33 @@ def plan(
             f"{server.server.name}: {len(server.steps)} steps, "
             f"{sum(1 for i in server.items if i.status == 'missing')} required items missing"
         )
+
+
+@main.command()
+@config_option
+@as_of_option
+@click.option(
+    "-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write into."
+)
+@click.argument("inventory", required=False, type=click.Path(file_okay=False))
+@_guarded
+def generate(
+    config_file: str | None, as_of: dt.datetime | None, output: str, inventory: str | None
+) -> None:
+    """Write the DR pages as Markdown files, for site generators that run no MkDocs plugins.
+
+    Pages go to OUTPUT/<path>/ (path from the plugin settings, default dr); files that exdr
+    did not write are left alone.
+    """
+    settings = _settings(config_file, inventory)
+    result = _plan(settings, as_of.date() if as_of else None)
+    pages = render_pages(result, user_templates=settings.templates, prefix=settings.path)
+    root = Path(output) / settings.path
+    for path, content in pages.pages.items():
+        target = root / path
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(content, encoding="utf-8")
+    click.echo(f"wrote {len(pages.pages)} files to {root}")
 
 
 @main.command()

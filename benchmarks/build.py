@@ -1,0 +1,110 @@
+"""Build DR wikis of 100, 1,000 and 3,000 servers with the plugin, and the same pages written by
+`mkdocs-exdr generate` and built without the plugin (kept out of the nav), with Material.
+
+Prints, per size: seconds, peak memory (MB), pages, the ratio plugin/plain and the plugin's cost
+per server. Goal: ratio at most 1.3 at 3,000 servers and a flat per-server cost.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from generate import generate
+
+BIN = Path(sys.executable).parent
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1"}
+PLUGIN_YML = """site_name: Bench
+theme: {name: material}
+plugins:
+  - search
+  - exdr:
+      as_of: "2026-11-20"
+"""
+PLAIN_YML = """site_name: Bench
+theme: {name: material}
+plugins:
+  - search
+not_in_nav: |
+  /dr/servers/
+  /dr/sites/*.md
+  !/dr/sites/index.md
+  /dr/roles/*.md
+  !/dr/roles/index.md
+markdown_extensions: [admonition, attr_list, tables, toc, pymdownx.details, pymdownx.superfences]
+"""
+
+
+def timed(args: list[str], cwd: Path) -> tuple[float, float]:
+    """Wall seconds and peak resident MB of a child process."""
+    script = (
+        "import resource, subprocess, sys, time; t = time.perf_counter();"
+        "r = subprocess.run(sys.argv[1:], capture_output=True);"
+        "sys.stderr.write(r.stderr.decode()[-2000:] if r.returncode else '');"
+        "print(time.perf_counter() - t, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024)"
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", script, *args],
+        cwd=cwd,
+        env=ENV,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    seconds, peak = out.stdout.split()
+    return float(seconds), float(peak)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--sizes", default="100,1000,3000")
+    args = parser.parse_args()
+    del resource
+    print(
+        f"{'servers':>8} {'plugin s':>9} {'plain s':>8} {'ratio':>6} {'ms/server':>10} "
+        f"{'plugin MB':>10} {'plain MB':>9} {'pages':>6}"
+    )
+    for size in (int(s) for s in args.sizes.split(",")):
+        with tempfile.TemporaryDirectory() as tmp:
+            root = Path(tmp)
+            plugin = root / "plugin"
+            plain = root / "plain"
+            generate(plugin, size)
+            (plugin / "docs").mkdir()
+            (plugin / "docs" / "index.md").write_text("# Bench\n")
+            (plugin / "mkdocs.yml").write_text(PLUGIN_YML)
+            (plain / "docs").mkdir(parents=True)
+            (plain / "docs" / "index.md").write_text("# Bench\n")
+            (plain / "mkdocs.yml").write_text(PLAIN_YML)
+            subprocess.run(
+                [
+                    str(BIN / "mkdocs-exdr"),
+                    "generate",
+                    "-f",
+                    str(plugin / "mkdocs.yml"),
+                    "-o",
+                    str(plain / "docs"),
+                ],
+                check=True,
+                capture_output=True,
+            )
+            start = time.perf_counter()
+            plugin_s, plugin_mb = timed([str(BIN / "mkdocs"), "build", "-q"], plugin)
+            plain_s, plain_mb = timed([str(BIN / "mkdocs"), "build", "-q"], plain)
+            del start
+            pages = sum(1 for _ in (plugin / "site" / "dr").rglob("*.html"))
+            print(
+                f"{size:>8} {plugin_s:>9.1f} {plain_s:>8.1f} {plugin_s / plain_s:>6.2f} "
+                f"{plugin_s / size * 1000:>10.1f} {plugin_mb:>10.0f} {plain_mb:>9.0f} {pages:>6}",
+                flush=True,
+            )
+
+
+if __name__ == "__main__":
+    main()
