@@ -12,7 +12,6 @@ import os
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
@@ -65,7 +64,6 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--sizes", default="100,1000,3000")
     args = parser.parse_args()
-    del resource
     print(
         f"{'servers':>8} {'plugin s':>9} {'plain s':>8} {'ratio':>6} {'ms/server':>10} "
         f"{'plugin MB':>10} {'plain MB':>9} {'pages':>6}"
@@ -94,10 +92,8 @@ def main() -> None:
                 check=True,
                 capture_output=True,
             )
-            start = time.perf_counter()
             plugin_s, plugin_mb = timed([str(BIN / "mkdocs"), "build", "-q"], plugin)
             plain_s, plain_mb = timed([str(BIN / "mkdocs"), "build", "-q"], plain)
-            del start
             pages = sum(1 for _ in (plugin / "site" / "dr").rglob("*.html"))
             print(
                 f"{size:>8} {plugin_s:>9.1f} {plain_s:>8.1f} {plugin_s / plain_s:>6.2f} "
