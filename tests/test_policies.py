@@ -45,7 +45,7 @@ def test_every_statement_carries_a_source_url() -> None:
     checked = 0
     for name, text in builtin_texts():
         for path, mapping in _walk(yaml.safe_load(text)):
-            if statement_keys & set(mapping) and path.count(".") > 1 or "source" in mapping:
+            if (statement_keys & set(mapping) and path.count(".") > 1) or "source" in mapping:
                 source = mapping.get("source")
                 assert isinstance(source, str) and re.match(r"^https?://\S+$", source), (
                     f"{name}{path}"
