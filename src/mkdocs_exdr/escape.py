@@ -24,9 +24,25 @@ def inline(value: object) -> str:
 
 
 def block(value: object) -> str:
-    """Several lines of literal text, kept as lines (hard line breaks), never markup."""
-    lines = [inline(line) for line in str(value).strip().splitlines()]
-    return "<br>\n".join(line for line in lines)
+    """Several lines of literal text: lines kept (hard breaks), lines starting ``- `` as a list."""
+    parts: list[str] = []
+    for line in str(value).strip().splitlines():
+        bullet = line.lstrip().startswith("- ")
+        text = inline(line.lstrip()[2:] if bullet else line)
+        if bullet:
+            if parts and not parts[-1].startswith("- "):
+                parts.append("")
+            parts.append(f"- {text}")
+        elif text:
+            if parts and parts[-1].startswith("- "):
+                parts.append("")
+            parts.append(text)
+    lines = []
+    for index, part in enumerate(parts):
+        following = parts[index + 1] if index + 1 < len(parts) else None
+        joined = part and not part.startswith("- ") and following and not following.startswith("- ")
+        lines.append(f"{part}<br>" if joined else part)
+    return "\n".join(lines)
 
 
 def fence(value: object, language: str = "") -> str:

@@ -90,3 +90,63 @@ def json_schema(kind: str) -> dict[str, Any]:
 def schema_text(kind: str) -> str:
     """The schema as the JSON text that is shipped and printed."""
     return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
+
+
+def _type_name(annotation: Any) -> str:
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    names = {
+        str: "text",
+        float: "number",
+        int: "whole number",
+        bool: "true/false",
+        dt.date: "date",
+        Duration: "duration",
+    }
+    if annotation in names:
+        return names[annotation]
+    if origin is typing.Literal:
+        return " \\| ".join(f"`{a}`" for a in args)
+    if origin is list:
+        return f"list of {_type_name(args[0])}"
+    if origin in (typing.Union, types.UnionType):
+        return _type_name(next(a for a in args if a is not type(None)))
+    return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+
+
+def field_reference(kind: str) -> str:
+    """Markdown tables of every field of an inventory or policy file, for the README."""
+    seen: list[Any] = []
+
+    def visit(cls: Any) -> None:
+        if cls in seen:
+            return
+        seen.append(cls)
+        for _, annotation in public_fields(cls):
+            for candidate in (annotation, *typing.get_args(annotation)):
+                for inner in (candidate, *typing.get_args(candidate)):
+                    if (
+                        isinstance(inner, type)
+                        and dataclasses.is_dataclass(inner)
+                        and inner is not Duration
+                    ):
+                        visit(inner)
+
+    visit(KINDS[kind])
+    parts: list[str] = []
+    for cls in seen:
+        parts.append(f"#### {cls.__name__}\n\n{(cls.__doc__ or '').strip()}\n")
+        parts.append(
+            "| Key | Type | Required | Meaning | Example |\n| --- | --- | --- | --- | --- |"
+        )
+        for spec, annotation in public_fields(cls):
+            meta = spec.metadata
+            example = meta.get("example")
+            shown = "" if example in (None, []) else f"`{json.dumps(example, ensure_ascii=False)}`"
+            needed = "yes" if meta.get("required") else ""
+            text = meta["doc"].replace("|", "\\|")
+            parts.append(
+                f"| `{spec.name}` | {_type_name(annotation)} | {needed} | {text} | {shown} |"
+            )
+        parts.append("")
+    return "\n".join(parts)
