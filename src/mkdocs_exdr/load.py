@@ -162,149 +162,129 @@ class _Builder:
                 if event is None or isinstance(event, yaml.StreamEndEvent):
                     break
                 if isinstance(event, yaml.DocumentStartEvent):
-                    document = Document(self.shown, None)
-                    document.data = self._document(parser, document)
-                    if document.data is not None:  # an empty document contributes nothing
-                        found.append(document)
+                    data = _Tree(Document(self.shown, None)).build(parser)
+                    if data.data is not None:  # an empty document contributes nothing
+                        found.append(data)
         finally:
             parser.dispose()
         return found
 
-    def _document(self, parser: Any, document: Document) -> Any:
-        values, keys = document.values, document.keys
-        anchors: dict[str, tuple[Any, int]] = {}
-        count = 0
-        aliased = 0
-        # Stack entries: [container, path, pending key, values inside once aliases expand, anchor]
-        stack: list[list[Any]] = []
-        root: Any = None
+
+class _Tree:
+    """One document being built. The stack holds, per open mapping or list: the container,
+    its path, the key waiting for its value, its size once aliases expand, and its anchor."""
+
+    def __init__(self, document: Document) -> None:
+        self.document = document
+        self.stack: list[list[Any]] = []
+        self.anchors: dict[str, tuple[Any, int]] = {}
+        self.count = 0
+        self.aliased = 0
+        self.root: Any = None
+
+    def build(self, parser: Any) -> Document:
         while True:
             event = parser.get_event()
             kind = type(event)
             if kind is yaml.DocumentEndEvent:
-                return root
-            mark = event.start_mark
-            count += 1
-            if count > MAX_VALUES:
-                raise _Limit(
-                    mark.line + 1, mark.column + 1, f"more than {MAX_VALUES:,} values in one file"
-                )
+                self.document.data = self.root
+                return self.document
+            self.count += 1
+            if self.count > MAX_VALUES:
+                self.fail(event, f"more than {MAX_VALUES:,} values in one file")
             if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
-                finished, _, _, size, anchor = stack.pop()
-                if anchor:
-                    anchors[anchor] = (finished, size)
-                if stack:
-                    stack[-1][3] += size
-                continue
-            value: Any = None
-            tag = getattr(event, "tag", None)
-            if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
-                shown_tag = tag.replace("tag:yaml.org,2002:", "!!")
-                raise _Limit(
-                    mark.line + 1,
-                    mark.column + 1,
-                    f"tag {shown_tag!r} is not allowed; only plain YAML data is read",
-                )
-            done = False
-            if kind is yaml.ScalarEvent:
-                value = _scalar(event)
-                if event.anchor:
-                    anchors[event.anchor] = (value, 1)
-                if stack:
-                    stack[-1][3] += 1
-                done = True
+                self.close()
             elif kind is yaml.AliasEvent:
-                if event.anchor not in anchors:
-                    raise _Limit(mark.line + 1, mark.column + 1, f"unknown alias *{event.anchor}")
-                value, size = anchors[event.anchor]
-                aliased += size
-                if stack:
-                    stack[-1][3] += size
-                if aliased > MAX_ALIAS_VALUES:
-                    raise _Limit(
-                        mark.line + 1,
-                        mark.column + 1,
-                        f"aliases expand to over {MAX_ALIAS_VALUES:,} values",
-                    )
-                done = True
-            if done:
-                if not stack:
-                    if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                        values[()] = (mark.line + 1, mark.column + 1)
-                    root = value
-                    continue
-                top = stack[-1]
-                parent = top[0]
-                if type(parent) is list:
-                    if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                        where = (*top[1], len(parent))
-                        values[where] = (mark.line + 1, mark.column + 1)
-                        if (
-                            kind is yaml.ScalarEvent
-                            and type(value) is not str
-                            and value is not None
-                        ):
-                            document.texts[where] = event.value
-                    parent.append(value)
-                elif top[2] is _NO_KEY:
-                    if type(value) is not str:
-                        value = (
-                            "null"
-                            if value is None
-                            else str(value).lower()
-                            if type(value) is bool
-                            else str(value)
-                        )
-                    if value in parent:
-                        raise _Limit(
-                            mark.line + 1,
-                            mark.column + 1,
-                            f"key {value!r} appears twice in one mapping",
-                        )
-                    top[2] = value
-                    keys[(*top[1], value)] = (mark.line + 1, mark.column + 1)
-                else:
-                    if kind is yaml.ScalarEvent or kind is yaml.AliasEvent:
-                        where = (*top[1], top[2])
-                        values[where] = (mark.line + 1, mark.column + 1)
-                        if (
-                            kind is yaml.ScalarEvent
-                            and type(value) is not str
-                            and value is not None
-                        ):
-                            document.texts[where] = event.value
-                    parent[top[2]] = value
-                    top[2] = _NO_KEY
-                continue
-            # A mapping or sequence starts.
-            if len(stack) >= MAX_DEPTH:
-                raise _Limit(
-                    mark.line + 1, mark.column + 1, f"nested deeper than {MAX_DEPTH} levels"
-                )
-            if stack:
-                top = stack[-1]
-                if type(top[0]) is list:
-                    path = (*top[1], len(top[0]))
-                elif top[2] is _NO_KEY:
-                    raise _Limit(
-                        mark.line + 1, mark.column + 1, "a mapping or list cannot be a key"
-                    )
-                else:
-                    path = (*top[1], top[2])
+                self.alias(event)
             else:
-                path = ()
-            values[path] = (mark.line + 1, mark.column + 1)
-            container: Any = {} if kind is yaml.MappingStartEvent else []
-            if stack:  # attach the empty container now; it is filled in place
-                top = stack[-1]
-                if type(top[0]) is list:
-                    top[0].append(container)
+                tag = event.tag
+                if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
+                    shown = tag.replace("tag:yaml.org,2002:", "!!")
+                    self.fail(event, f"tag {shown!r} is not allowed; only plain YAML data is read")
+                if kind is yaml.ScalarEvent:
+                    value = _scalar(event)
+                    if event.anchor:
+                        self.anchors[event.anchor] = (value, 1)
+                    self.leaf(value, event, 1)
                 else:
-                    top[0][top[2]] = container
-                    top[2] = _NO_KEY
-            else:
-                root = container
-            stack.append([container, path, _NO_KEY, 1, event.anchor])
+                    self.open(event, {} if kind is yaml.MappingStartEvent else [])
+
+    @staticmethod
+    def fail(event: Any, message: str) -> None:
+        raise _Limit(event.start_mark.line + 1, event.start_mark.column + 1, message)
+
+    def alias(self, event: Any) -> None:
+        if event.anchor not in self.anchors:
+            self.fail(event, f"unknown alias *{event.anchor}")
+        value, size = self.anchors[event.anchor]
+        self.aliased += size
+        if self.aliased > MAX_ALIAS_VALUES:
+            self.fail(event, f"aliases expand to over {MAX_ALIAS_VALUES:,} values")
+        self.leaf(value, event, size)
+
+    def place(self, event: Any) -> Path_:
+        """The path of the value ``event`` starts, which is then attached by ``attach``."""
+        if not self.stack:
+            return ()
+        container, path, key = self.stack[-1][:3]
+        if type(container) is list:
+            return (*path, len(container))
+        if key is _NO_KEY:
+            self.fail(event, "a mapping or list cannot be a key")
+        return (*path, key)
+
+    def attach(self, value: Any, size: int) -> None:
+        if not self.stack:
+            self.root = value
+            return
+        top = self.stack[-1]
+        if type(top[0]) is list:
+            top[0].append(value)
+        else:
+            top[0][top[2]] = value
+            top[2] = _NO_KEY
+        top[3] += size
+
+    def leaf(self, value: Any, event: Any, size: int) -> None:
+        position = (event.start_mark.line + 1, event.start_mark.column + 1)
+        if self.stack and type(self.stack[-1][0]) is dict and self.stack[-1][2] is _NO_KEY:
+            self.key(value, event, position)
+            return
+        path = self.place(event)
+        self.document.values[path] = position
+        if type(event) is yaml.ScalarEvent and value is not None and type(value) is not str:
+            self.document.texts[path] = event.value
+        self.attach(value, size)
+
+    def key(self, value: Any, event: Any, position: tuple[int, int]) -> None:
+        top = self.stack[-1]
+        if type(value) is not str:
+            value = (
+                "null"
+                if value is None
+                else str(value).lower()
+                if type(value) is bool
+                else str(value)
+            )
+        if value in top[0]:
+            self.fail(event, f"key {value!r} appears twice in one mapping")
+        top[2] = value
+        self.document.keys[(*top[1], value)] = position
+
+    def open(self, event: Any, container: Any) -> None:
+        if len(self.stack) >= MAX_DEPTH:
+            self.fail(event, f"nested deeper than {MAX_DEPTH} levels")
+        path = self.place(event)
+        self.document.values[path] = (event.start_mark.line + 1, event.start_mark.column + 1)
+        self.attach(container, 0)
+        self.stack.append([container, path, _NO_KEY, 1, event.anchor])
+
+    def close(self) -> None:
+        container, _, _, size, anchor = self.stack.pop()
+        if anchor:
+            self.anchors[anchor] = (container, size)
+        if self.stack:
+            self.stack[-1][3] += size
 
 
 _NO_KEY = object()
