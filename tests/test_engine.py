@@ -303,3 +303,62 @@ def test_every_role_renders_a_runbook_without_unknown_template_names(
     )
     steps = render_steps(server(plan, "EX01").steps) + render_steps(server(plan, "EX01").verify)
     assert steps and all(s.title and s.source.startswith("http") for s in steps)
+
+
+ZOO_ORG = """
+organization:
+  name: Zoo
+  accept:
+    - {code: EXDR012, subject: nothing-here, reason: r, owner: o, expires: 2027-01-01}
+sites:
+  - name: Seattle
+    rpo: 1d
+    rto: 8h
+    accept:
+      - {code: EXDR011}
+"""
+ZOO = """
+servers:
+  - name: MB1
+    site: Seattle
+    roles: [mailbox]
+    os: Windows Server 2008 x64 SP2
+    exchange_version: Version 8.1 (Build 240.6)
+    notes: "admin password: Hunter2!"
+    certificates:
+      - {subject: old.example, expires: 2026-01-01}
+      - {subject: soon.example, expires: 2026-12-01}
+    storage_groups:
+      - name: SG1
+        databases: [{name: DB1, size_gb: 5000}]
+      - name: SG2
+        databases: [{name: DB2}]
+      - name: SG3
+    backups:
+      - {method: Windows Server Backup, frequency: weekly, covers: [storage-groups], location: Seattle}
+    restore_tests:
+      - {date: 2026-11-01, scope: SG2, result: failed}
+      - {date: 2025-01-01, scope: SG3, result: passed}
+    accept:
+      - {code: EXDR007, reason: r, owner: o, expires: 2026-01-01}
+  - name: MB2
+    site: Nowhere
+    roles: [mailbox]
+  - name: EDGE1
+    roles: [edge-transport, hub-transport]
+    domain_member: true
+  - name: EDGE2
+    roles: [edge-transport]
+    edge_sync_site: Boston
+  - name: PF1
+    roles: [public-folder]
+"""
+
+
+def test_every_finding_code_can_be_raised(tmp_path: Path) -> None:
+    from mkdocs_exdr.codes import CODES
+
+    plan = plan_of(tmp_path, ZOO, org=ZOO_ORG)
+    raised = {f.code for f in plan.findings}
+    assert raised == set(CODES), f"never raised: {sorted(set(CODES) - raised)}"
+    assert all("Hunter2" not in f.message for f in plan.findings)

@@ -227,3 +227,33 @@ def test_example_wiki_builds_strict() -> None:
         import shutil
 
         shutil.rmtree(REPO / "site-test", ignore_errors=True)
+
+
+def test_generate_writes_pages_that_build_without_the_plugin(tmp_path: Path) -> None:
+    from click.testing import CliRunner
+
+    from mkdocs_exdr.cli import main
+
+    project = make_project(tmp_path / "source")
+    plain = write(
+        tmp_path / "plain",
+        {
+            "docs/index.md": "# Home\n",
+            "mkdocs.yml": """
+            site_name: Plain
+            theme: {name: mkdocs}
+            not_in_nav: |
+              /dr/servers/
+            markdown_extensions: [admonition, attr_list, tables, toc]
+            """,
+        },
+    )
+    result = CliRunner().invoke(
+        main, ["generate", "-f", str(project / "mkdocs.yml"), "-o", str(plain / "docs")]
+    )
+    assert result.exit_code == 0, result.output
+    assert (plain / "docs" / "dr" / "servers" / "ex01.md").is_file()
+    assert (plain / "docs" / "dr" / "plan.json").is_file()
+    built = mkdocs(plain, "--strict")
+    assert built.returncode == 0, built.stderr
+    assert "Setup.com /m:RecoverServer" in html(plain, "dr/servers/ex01/index.html")
