@@ -130,7 +130,10 @@ def _scalar(event: Any) -> Any:
     if tag is None or tag == "!":
         if not event.implicit[0]:
             return value
-        for candidate, regexp in _RESOLVERS.get(value[:1], ()):
+        resolvers = _RESOLVERS.get(value[:1])
+        if resolvers is None:
+            return value if value else None
+        for candidate, regexp in resolvers:
             if regexp.match(value):
                 tag = candidate
                 break
@@ -183,6 +186,8 @@ class _Tree:
         self.root: Any = None
 
     def build(self, parser: Any) -> Document:
+        stack, values, texts = self.stack, self.document.values, self.document.texts
+        scalar_event, no_key = yaml.ScalarEvent, _NO_KEY
         while True:
             event = parser.get_event()
             kind = type(event)
@@ -194,20 +199,41 @@ class _Tree:
                 self.fail(event, f"more than {MAX_VALUES:,} values in one file")
             if kind is yaml.MappingEndEvent or kind is yaml.SequenceEndEvent:
                 self.close()
-            elif kind is yaml.AliasEvent:
+                continue
+            if kind is yaml.AliasEvent:
                 self.alias(event)
+                continue
+            tag = event.tag
+            if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
+                shown = tag.replace("tag:yaml.org,2002:", "!!")
+                self.fail(event, f"tag {shown!r} is not allowed; only plain YAML data is read")
+            if kind is not scalar_event:
+                self.open(event, {} if kind is yaml.MappingStartEvent else [])
+                continue
+            value = _scalar(event)
+            if event.anchor or not stack:
+                if event.anchor:
+                    self.anchors[event.anchor] = (value, 1)
+                self.leaf(value, event, 1)
+                continue
+            # The common case, kept inline for speed: a scalar value in a mapping or list.
+            top = stack[-1]
+            container = top[0]
+            if type(container) is list:
+                path = (*top[1], len(container))
+                container.append(value)
+            elif top[2] is no_key:
+                self.key(value, event, (event.start_mark.line + 1, event.start_mark.column + 1))
+                continue
             else:
-                tag = event.tag
-                if tag is not None and tag != "!" and tag not in _PLAIN_TAGS:
-                    shown = tag.replace("tag:yaml.org,2002:", "!!")
-                    self.fail(event, f"tag {shown!r} is not allowed; only plain YAML data is read")
-                if kind is yaml.ScalarEvent:
-                    value = _scalar(event)
-                    if event.anchor:
-                        self.anchors[event.anchor] = (value, 1)
-                    self.leaf(value, event, 1)
-                else:
-                    self.open(event, {} if kind is yaml.MappingStartEvent else [])
+                path = (*top[1], top[2])
+                container[top[2]] = value
+                top[2] = no_key
+            top[3] += 1
+            mark = event.start_mark
+            values[path] = (mark.line + 1, mark.column + 1)
+            if value is not None and type(value) is not str:
+                texts[path] = event.value
 
     @staticmethod
     def fail(event: Any, message: str) -> None:
