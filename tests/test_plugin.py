@@ -257,3 +257,39 @@ def test_generate_writes_pages_that_build_without_the_plugin(tmp_path: Path) -> 
     built = mkdocs(plain, "--strict")
     assert built.returncode == 0, built.stderr
     assert "Setup.com /m:RecoverServer" in html(plain, "dr/servers/ex01/index.html")
+
+
+def test_builds_under_properdocs_with_material(tmp_path: Path) -> None:
+    from tests.conftest import SOUND_SERVER
+
+    project = make_project(
+        tmp_path, inventory=SOUND_SERVER.replace("location: offsite", "location: Seattle")
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "properdocs",
+            "build",
+            "--strict",
+            "-f",
+            str(project / "mkdocs.yml"),
+        ],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=project,
+        check=False,
+    )
+    assert result.returncode == 1  # the finding fails --strict under ProperDocs as well
+    assert "WARNING -  mkdocs_exdr: EXDR007 EX01: every backup copy" in result.stderr
+    result = subprocess.run(
+        [sys.executable, "-m", "properdocs", "build", "-f", str(project / "mkdocs.yml")],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=project,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert "Setup.com /m:RecoverServer" in html(project, "dr/servers/ex01/index.html")
