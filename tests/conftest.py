@@ -39,6 +39,8 @@ organization:
   contacts: [{name: On-call, phone: "555-0100"}]
   rpo: 1d
   rto: 24h
+reviews:
+  - {date: 2026-11-01, reviewer: Ops lead}
 sites:
   - name: Seattle
 """

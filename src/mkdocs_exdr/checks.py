@@ -331,6 +331,7 @@ def check_organization(
                         where=site.where,
                     )
                 )
+    found += _review(org)
     for hit in secrets:
         server = _server_of(hit, org)
         field = re.sub(r"^servers\[\d+\]\.", "", hit.field) if server else hit.field
@@ -356,3 +357,30 @@ def _server_of(hit: SecretHit, org: _Org) -> str | None:
     in_file = [s for s in org.inventory.servers if s.where.file == hit.where.file]
     index = int(match.group(1))
     return in_file[index].name if index < len(in_file) else None
+
+
+def _review(org: _Org) -> list[Finding]:
+    interval = org.settings["review_interval"]
+    reviews = org.inventory.reviews
+    if not reviews:
+        return [
+            _f(
+                "EXDR026",
+                "organization",
+                "the plan has never been reviewed; review it and record the review under "
+                "reviews, with the fingerprint shown on the DR home page.",
+            )
+        ]
+    last = reviews[-1]
+    age = (org.as_of - last.date).days
+    if age * 86400 > interval.seconds:
+        return [
+            _f(
+                "EXDR026",
+                "organization",
+                f"the last plan review was on {last.date}, {age} days ago; a review is due "
+                f"every {interval}. Review the plan and record it.",
+                where=last.where,
+            )
+        ]
+    return []

@@ -64,6 +64,7 @@ CODES: dict[str, Code] = {
         Code("EXDR023", "info", "Server without a site", RECOVER),
         Code("EXDR024", "info", "No RPO or RTO set; objectives not checked", PRACTICE),
         Code("EXDR025", "warning", "Acceptance matches no finding", PRACTICE),
+        Code("EXDR026", "warning", "Plan review overdue", PRACTICE),
     )
 }
 

@@ -307,12 +307,29 @@ class Server:
 
 
 @dataclass(frozen=True)
+class Review:
+    """A review of the DR plan: who looked at which version of it, and when."""
+
+    date: dt.date = required("When the plan was reviewed.", "2026-11-18")
+    reviewer: str = required("Who reviewed it.", "Helen Brooks, IT service manager")
+    scope: str | None = doc("What was reviewed.", "Whole plan, after the SP3 upgrade")
+    fingerprint: str | None = doc(
+        "The plan fingerprint shown on the DR home page when it was reviewed.",
+        "3f2a9c1e7b40",
+        pattern=r"^[0-9a-f]{12}$",
+    )
+    notes: str | None = doc("Outcome, actions.", "Approved; restore tests to be booked for Q1.")
+    where: Location = _where()
+
+
+@dataclass(frozen=True)
 class InventoryFile:
     """One inventory file: any of the three sections, merged with the other files."""
 
     organization: Organization | None = doc("The organisation (in exactly one file).", None)
     sites: list[Site] = doc("AD sites.", [], default=[])
     servers: list[Server] = doc("Servers.", [], default=[])
+    reviews: list[Review] = doc("Reviews of the plan.", [], default=[])
     where: Location = _where()
 
 
@@ -324,3 +341,4 @@ class Inventory:
     sites: tuple[Site, ...]
     servers: tuple[Server, ...]
     files: tuple[str, ...] = ()
+    reviews: tuple[Review, ...] = ()

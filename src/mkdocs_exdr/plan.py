@@ -12,7 +12,7 @@ from typing import Any
 
 from mkdocs_exdr.catalog import Catalog
 from mkdocs_exdr.durations import Duration
-from mkdocs_exdr.model import Acceptance, BackupJob, Contact, Inventory, Server, Severity
+from mkdocs_exdr.model import Acceptance, BackupJob, Contact, Inventory, Review, Server, Severity
 from mkdocs_exdr.policy import BackupItem, ConfigStore, DataItem, Procedure, RolePolicy, Step
 from mkdocs_exdr.problems import Location
 
@@ -140,6 +140,28 @@ class Plan:
     findings: tuple[Finding, ...]
     orders: tuple[RecoveryOrder, ...]
     settings: dict[str, Any]
+    fingerprint: str = ""
+
+    @property
+    def last_review(self) -> Review | None:
+        """The most recent plan review, if any."""
+        return self.inventory.reviews[-1] if self.inventory.reviews else None
+
+    @property
+    def next_review_due(self) -> dt.date:
+        """When the next review is due: the last one plus the review interval (as of, if none)."""
+        last = self.last_review
+        if last is None:
+            return self.as_of
+        return last.date + dt.timedelta(seconds=self.settings["review_interval"].seconds)
+
+    @property
+    def changed_since_review(self) -> bool | None:
+        """Whether the plan differs from the one last reviewed (None: unknown fingerprint)."""
+        last = self.last_review
+        if last is None or last.fingerprint is None:
+            return None
+        return last.fingerprint != self.fingerprint
 
     def counted(self, fail_on: str) -> list[Finding]:
         """Unaccepted findings at or above ``fail_on``."""

@@ -105,6 +105,10 @@ def plan_json(plan: Plan) -> dict[str, Any]:
     return {
         "schema_version": PLAN_SCHEMA_VERSION,
         "as_of": plan.as_of.isoformat(),
+        "fingerprint": plan.fingerprint,
+        "reviews": [_plain(r) for r in plan.inventory.reviews],
+        "next_review_due": plan.next_review_due.isoformat(),
+        "changed_since_review": plan.changed_since_review,
         "organization": {"name": org.name, "forest": org.forest},
         "settings": _plain(plan.settings),
         "sites": [

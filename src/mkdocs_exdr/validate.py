@@ -62,7 +62,10 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
     problems += _check_servers(servers)
     if problems or organization is None:
         raise InvalidInput(problems)
-    inventory = Inventory(organization, tuple(sites), tuple(servers), tuple(files))
+    reviews = sorted(
+        (r for part in parts for r in part.reviews), key=lambda r: (r.date, r.reviewer)
+    )
+    inventory = Inventory(organization, tuple(sites), tuple(servers), tuple(files), tuple(reviews))
     return LoadedInventory(inventory, tuple(secrets))
 
 
