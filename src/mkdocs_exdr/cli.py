@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import gc
 import sys
+import tempfile
 import traceback
 from collections import defaultdict
 from collections.abc import Callable
@@ -26,11 +27,13 @@ import click
 
 from mkdocs_exdr import __version__
 from mkdocs_exdr.codes import SEVERITIES
+from mkdocs_exdr.diff import diff_json, diff_markdown, diff_plans
 from mkdocs_exdr.pages import render_pages
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of
 from mkdocs_exdr.plan import Finding, Plan
 from mkdocs_exdr.plan_json import dumps, finding_json, plan_json
 from mkdocs_exdr.problems import InvalidInput
+from mkdocs_exdr.revisions import Side, at_revision
 from mkdocs_exdr.schema import KINDS, schema_text
 from mkdocs_exdr.settings import ProjectSettings, read_settings
 
@@ -247,6 +250,82 @@ def plan(
             f"{server.server.name}: {len(server.steps)} steps, "
             f"{sum(1 for i in server.items if i.status == 'missing')} required items missing"
         )
+
+
+@main.command()
+@config_option
+@as_of_option
+@fail_on_option
+@click.option(
+    "--format",
+    "output_format",
+    type=click.Choice(["markdown", "json"]),
+    default="markdown",
+    show_default=True,
+)
+@click.argument("base")
+@click.argument("head", required=False)
+@_guarded
+def diff(
+    config_file: str | None,
+    as_of: dt.datetime | None,
+    fail_on: str | None,
+    output_format: str,
+    base: str,
+    head: str | None,
+) -> None:
+    """Say what a change does to the DR plan, worst news first (for a pull-request comment).
+
+    BASE and HEAD are inventory folders (their policies: the policies folder beside them) or git
+    revisions of the repository holding the inventory; HEAD defaults to the work tree. Exit 1
+    when the change weakens the plan.
+    """
+    settings = _settings(config_file, None)
+    try:
+        date = resolve_as_of(as_of.date() if as_of else None, settings.as_of)
+    except ValueError:
+        raise click.UsageError(
+            f"as_of {settings.as_of!r} is not a date such as 2026-11-20"
+        ) from None
+    with tempfile.TemporaryDirectory(prefix="exdr-diff-") as tmp:
+        sides = [
+            _side(arg, settings, Path(tmp) / name) for name, arg in (("base", base), ("head", head))
+        ]
+        plans = [
+            build_plan(
+                s.inventory,
+                s.policies,
+                date,
+                shown_inventory=s.shown_inventory,
+                shown_policies=s.shown_policies,
+            )
+            for s in sides
+        ]
+    threshold = _fail_on(fail_on, settings, plans[1])
+    result = diff_plans(plans[0], plans[1], threshold)
+    labels = (sides[0].label, sides[1].label)
+    if output_format == "json":
+        click.echo(dumps(diff_json(result, *labels)))
+    else:
+        click.echo(diff_markdown(result, *labels), nl=False)
+    sys.exit(1 if result.weakened else 0)
+
+
+def _side(argument: str | None, settings: ProjectSettings, scratch: Path) -> Side:
+    if argument is None:
+        return Side(
+            settings.inventory,
+            settings.policies,
+            "work tree",
+            _shown(settings.inventory),
+            _shown(settings.policies),
+        )
+    folder = Path(argument)
+    if folder.is_dir():
+        policies = folder.parent / "policies"
+        return Side(folder, policies, argument, _shown(folder), _shown(policies))
+    scratch.mkdir(parents=True)
+    return at_revision(argument, settings.inventory, settings.policies, scratch)
 
 
 @main.command()
