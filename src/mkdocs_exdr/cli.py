@@ -15,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import gc
+import logging
 import sys
 import tempfile
 import traceback
@@ -25,7 +26,7 @@ from typing import Any, TypeVar
 
 import click
 
-from mkdocs_exdr import __version__
+from mkdocs_exdr import __version__, offline
 from mkdocs_exdr.codes import SEVERITIES
 from mkdocs_exdr.diff import diff_json, diff_markdown, diff_plans
 from mkdocs_exdr.pages import render_pages
@@ -326,6 +327,49 @@ def _side(argument: str | None, settings: ProjectSettings, scratch: Path) -> Sid
         return Side(folder, policies, argument, _shown(folder), _shown(policies))
     scratch.mkdir(parents=True)
     return at_revision(argument, settings.inventory, settings.policies, scratch)
+
+
+@main.command()
+@click.option(
+    "-f",
+    "--config-file",
+    type=click.Path(dir_okay=False),
+    default="mkdocs.yml",
+    show_default=True,
+    help="The mkdocs.yml of the wiki.",
+)
+@click.option(
+    "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The zip file to write."
+)
+@_guarded
+def bundle(config_file: str, output: str) -> None:
+    """Build the wiki as an offline copy (opens from the file system, no network) and zip it.
+
+    Sets the exdr plugin's offline option for this build; see the README for what it changes.
+    """
+    from mkdocs.commands.build import build
+    from mkdocs.config import load_config
+    from mkdocs.exceptions import MkDocsException
+
+    if not Path(config_file).is_file():
+        raise click.UsageError(f"{config_file}: no such configuration file")
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(levelname)-7s -  %(message)s"))
+    logging.getLogger("mkdocs").addHandler(handler)
+    logging.getLogger("mkdocs").setLevel(logging.WARNING)
+    with tempfile.TemporaryDirectory(prefix="exdr-bundle-") as tmp:
+        try:
+            config = load_config(config_file, site_dir=tmp)
+            plugin = config.plugins.get("exdr")
+            if plugin is None:
+                raise click.UsageError(f"{config_file} does not use the exdr plugin")
+            plugin.config["offline"] = True
+            build(config)
+        except MkDocsException as error:
+            click.echo(f"mkdocs-exdr: {error}", err=True)
+            sys.exit(2)
+        count = offline.zip_site(Path(tmp), Path(output), offline.build_date())
+    click.echo(f"wrote {output}: {count} files; open index.html from the unzipped folder")
 
 
 @main.command()

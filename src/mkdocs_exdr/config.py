@@ -23,3 +23,11 @@ class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Folder of template overrides, looked up before the package's templates, one by one."""
     as_of = c.Optional(c.Type(str))
     """Date (YYYY-MM-DD) for ages and expiries; default SOURCE_DATE_EPOCH, else today."""
+    offline = c.Type(bool, default=False)
+    """Build for opening from the file system: no request leaves the machine (see bundle)."""
+    offline_warn_after = c.Type(int, default=30)
+    """Offline copies warn, when opened, once they are older than this many days."""
+    classification = c.Optional(c.Type(str))
+    """A line on every page and printout, such as "Internal: contains server names"."""
+    print_limit = c.Type(int, default=500)
+    """Largest organisation that gets a single printable runbook (sites always get theirs)."""

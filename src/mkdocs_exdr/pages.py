@@ -8,6 +8,7 @@ Page paths (under ``path``, default ``dr``) are stable and documented in the REA
 from __future__ import annotations
 
 import posixpath
+import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -110,7 +111,9 @@ def _waves_by_site(order: RecoveryOrder) -> list[list[tuple[str, int]]]:
     return result
 
 
-def render_pages(plan: Plan, *, user_templates: Path | None = None, prefix: str = "dr") -> PageSet:
+def render_pages(
+    plan: Plan, *, user_templates: Path | None = None, prefix: str = "dr", print_limit: int = 500
+) -> PageSet:
     """Every page of the DR section, rendered."""
     env = environment(user_templates)
     servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
@@ -140,6 +143,7 @@ def render_pages(plan: Plan, *, user_templates: Path | None = None, prefix: str 
         "by_severity": _by_severity(list(plan.findings)),
         "prefix": prefix,
         "paths": item_paths,
+        "print_org": len(plan.servers) <= print_limit,
     }
     pages: dict[str, str] = {}
 
@@ -174,10 +178,42 @@ def render_pages(plan: Plan, *, user_templates: Path | None = None, prefix: str 
             wave=waves.get(server.server.name),
             neighbours=neighbours,
         )
+    for name, order in _print_orders(plan, common["print_org"]):
+        servers_in_order = [
+            pages[f"servers/{slugify(e.server)}.md"]
+            for wave in order.waves
+            for e in wave
+            if e.server and e.step is None
+        ]
+        title = "the whole organisation" if order.scope == "organization" else f"site {order.scope}"
+        page(name, "print.md.j2", title=title, runbooks=[_for_print(t) for t in servers_in_order])
     for old in plan.decommissioned:
         page(f"servers/{slugify(old.name)}.md", "decommissioned.md.j2", server=old)
     pages["plan.json"] = dumps(plan_json(plan))
     return PageSet(prefix, pages)
+
+
+def _print_orders(plan: Plan, whole: bool) -> list[tuple[str, RecoveryOrder]]:
+    """Printable runbooks: one per site, and one for the organisation unless it is too large."""
+    found = [(f"print/site-{slugify(o.scope)}.md", o) for o in plan.orders[1:]]
+    return ([("print/organization.md", plan.orders[0])] if whole else []) + found
+
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
+
+
+_SIBLING_LINK = re.compile(r"\]\((?!\.\./|[a-z]+:|#|/)([^)]+)\)")
+
+
+def print_section(markdown: str) -> str:
+    """A server page as a section of a printable runbook (``print/`` sits beside ``servers/``):
+    no front matter, headings one level lower, links to other server pages kept working."""
+    text = _HEADING.sub(r"#\1 ", _FRONT_MATTER.sub("", markdown, count=1))
+    return _SIBLING_LINK.sub(r"](../servers/\1)", text)
+
+
+_for_print = print_section
 
 
 def _neighbours(server: ServerPlan, order: RecoveryOrder) -> dict[str, list[str]]:

@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from mkdocs_exdr import offline
 from mkdocs_exdr.config import ExdrConfig
 from mkdocs_exdr.extensions import enable_extensions
 from mkdocs_exdr.pages import NAV_PAGES, PageSet, error_page, render_pages
@@ -34,18 +35,33 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         self.command: str = "build"
         self.plan: Plan | None = None
         self.pages: PageSet | None = None
+        self.banner = ""
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
-        if self.config.enabled:
-            enable_extensions(config)
+        if not self.config.enabled:
+            return config
+        enable_extensions(config)
+        if f"{offline.SITE_FOLDER}/exdr.css" not in config.extra_css:
+            config.extra_css.append(f"{offline.SITE_FOLDER}/exdr.css")
+        if self.config.offline:
+            # Pages opened from the file system: no directory URLs, no web fonts, and the
+            # scripts Material would fetch from a CDN served from the site itself.
+            config.use_directory_urls = False
+            if config.theme.name == "material":
+                config.theme["font"] = False
+            polyfills = config.extra.setdefault("polyfills", [])
+            polyfills[:0] = [p for p in offline.OFFLINE_SCRIPTS if p not in polyfills]
+            if f"{offline.SITE_FOLDER}/exdr-age.js" not in config.extra_javascript:
+                config.extra_javascript.append(f"{offline.SITE_FOLDER}/exdr-age.js")
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Load and plan before MkDocs cleans the site folder: a broken inventory stops here."""
         self.plan = self.pages = None
+        self.banner = ""
         if not self.config.enabled:
             return
         base = Path(config.config_file_path or ".").parent
@@ -67,11 +83,31 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         except ValueError as error:
             raise PluginError(f"exdr: as_of: {error}") from None
         templates = Path(self.config.templates) if self.config.templates else None
-        self.pages = render_pages(self.plan, user_templates=templates, prefix=self.config.path)
+        self.pages = render_pages(
+            self.plan,
+            user_templates=templates,
+            prefix=self.config.path,
+            print_limit=self.config.print_limit,
+        )
+        self.banner = offline.Banner(
+            classification=self.config.classification,
+            revision=offline.inventory_revision(
+                Path(self.config.inventory), Path(self.config.policies)
+            ),
+            as_of=self.plan.as_of,
+            fingerprint=self.plan.fingerprint,
+            built=offline.build_date(),
+            warn_after_days=self.config.offline_warn_after if self.config.offline else None,
+        ).html()
         for finding in self.plan.counted(self.config.fail_on):
             log.warning("%s %s: %s", finding.code, finding.subject, finding.message)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return files
+        for uri, source in offline.SITE_FILES.items():
+            if files.get_file_from_path(uri) is None:
+                files.append(File.generated(config, uri, abs_src_path=str(source)))
         if self.pages is None:
             return files
         nav_pages = {posixpath.join(self.pages.prefix, p) for p in NAV_PAGES}
@@ -113,6 +149,15 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         nav.items.append(section)
         nav.pages.extend(pages)
         return nav
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.banner:
+            return offline.insert_banner(output, self.banner)
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self.config.offline:
+            offline.write_search_script(Path(config.site_dir))
 
     def on_serve(
         self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
