@@ -29,6 +29,8 @@ import click
 from mkdocs_exdr import __version__, offline
 from mkdocs_exdr.codes import SEVERITIES
 from mkdocs_exdr.diff import diff_json, diff_markdown, diff_plans
+from mkdocs_exdr.exports import read_export
+from mkdocs_exdr.importer import apply_import, read_exports
 from mkdocs_exdr.pages import render_pages
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of
 from mkdocs_exdr.plan import Finding, Plan
@@ -370,6 +372,63 @@ def bundle(config_file: str, output: str) -> None:
             sys.exit(2)
         count = offline.zip_site(Path(tmp), Path(output), offline.build_date())
     click.echo(f"wrote {output}: {count} files; open index.html from the unzipped folder")
+
+
+@main.command("import")
+@config_option
+@click.option(
+    "--inventory",
+    "inventory_folder",
+    type=click.Path(file_okay=False),
+    help="Inventory folder to write into (default: from mkdocs.yml, else inventory).",
+)
+@click.option("--dry-run", is_flag=True, help="Print the changes; write nothing.")
+@click.option("--prune", is_flag=True, help="Mark servers missing from the export decommissioned.")
+@click.argument("exports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
+@_guarded
+def import_exports(
+    config_file: str | None,
+    inventory_folder: str | None,
+    dry_run: bool,
+    prune: bool,
+    exports: tuple[str, ...],
+) -> None:
+    """Write or update the inventory from Exchange Management Shell exports (CSV or CLIXML).
+
+    EXPORT files come from Get-ExchangeServer, Get-StorageGroup, Get-MailboxDatabase,
+    Get-PublicFolderDatabase and Get-MailboxServer piped to Export-Csv or Export-Clixml; the
+    README lists the exact commands. Exit 1 when rows or servers were skipped.
+    """
+    settings = _settings(config_file, None)
+    folder = Path(inventory_folder) if inventory_folder else settings.inventory
+    read = [read_export(Path(name), name) for name in exports]
+    unknown = [p for e in read if e.kind is None for p in e.problems]
+    if unknown:
+        raise InvalidInput(unknown)
+    imported = read_exports(read)
+    report = apply_import(imported, folder, prune=prune, write=not dry_run)
+    for problem in sorted(report.skipped + report.notes):
+        click.echo(str(problem), err=True)
+    width = max((len(c.server) for c in report.changes), default=0)
+    for change in report.changes:
+        line = f"{change.action:<14} {change.server:<{width}}  {change.file}"
+        if change.action == "missing":
+            line += "  (not in the export; --prune marks it decommissioned)"
+        click.echo(line)
+        for detail in change.details:
+            click.echo(f"{'':<16}{detail}")
+    counts = {
+        a: sum(1 for c in report.changes if c.action == a)
+        for a in ("added", "updated", "missing", "decommissioned")
+    }
+    summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n) or "no changes"
+    if report.skipped:
+        summary += f"; {len(report.skipped)} skipped"
+    if dry_run:
+        click.echo(f"{summary}. Dry run: nothing written.")
+    else:
+        click.echo(f"{summary}. Wrote {len(report.written)} files in {folder}.")
+    sys.exit(1 if report.skipped else 0)
 
 
 @main.command()

@@ -1,0 +1,474 @@
+"""Turn Exchange Management Shell exports into inventory facts, and write them into the YAML.
+
+Re-importing updates only the facts an export holds (FQDN, site, roles, version, edition,
+cluster, storage groups, databases) and keeps everything a person wrote: other keys, comments,
+key order, the file's encoding and line ends. Files are rewritten with ruamel.yaml's round-trip
+mode, and only when something in them changed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from mkdocs_exdr.exports import Export, Record
+from mkdocs_exdr.load import inventory_files
+from mkdocs_exdr.problems import Location, Problem
+from mkdocs_exdr.slugs import slugify
+
+#: Exchange 2007 ServerRole words and the role ids of the built-in policies.
+ROLE_WORDS = {
+    "Mailbox": "mailbox",
+    "ClientAccess": "client-access",
+    "UnifiedMessaging": "unified-messaging",
+    "HubTransport": "hub-transport",
+    "Edge": "edge-transport",
+    "EdgeTransport": "edge-transport",
+}
+EXCHANGE_ROLES = set(ROLE_WORDS.values()) | {"public-folder"}
+EDITIONS = {
+    "Standard": "Standard",
+    "StandardEvaluation": "Standard",
+    "Enterprise": "Enterprise",
+    "EnterpriseEvaluation": "Enterprise",
+}
+CLUSTER_TYPES = {"NonShared": "ccr", "Shared": "scc"}
+_EXCHANGE_2007 = re.compile(r"^Version 8\.\d+ \(Build ")
+
+
+@dataclass
+class Database:
+    name: str
+    type: str
+    edb_path: str | None
+
+
+@dataclass
+class StorageGroup:
+    name: str
+    log_path: str | None = None
+    system_path: str | None = None
+    log_prefix: str | None = None
+    circular_logging: bool | None = None
+    databases: list[Database] = field(default_factory=list)
+
+
+@dataclass
+class ImportedServer:
+    """What the exports say about one Exchange 2007 server."""
+
+    name: str
+    where: Location
+    roles: list[str]
+    fqdn: str | None = None
+    site: str | None = None
+    exchange_version: str | None = None
+    edition: str | None = None
+    clustered: bool = False
+    cluster_type: str | None = None
+    nodes: list[str] | None = None
+    storage_groups: list[StorageGroup] = field(default_factory=list)
+
+
+@dataclass
+class Imported:
+    """Everything the exports say, and what could not be used."""
+
+    organization: str | None
+    forest: str | None
+    servers: list[ImportedServer]
+    notes: list[Problem]  # reported, the import goes on
+    skipped: list[Problem]  # rows or servers left out: exit code 1
+
+
+def _last(path: str | None, separator: str) -> str | None:
+    return path.rsplit(separator, 1)[-1].strip() or None if path else None
+
+
+def _server_name(record: Record) -> str | None:
+    value = record.text("Server") or record.text("Identity") or ""
+    if value.upper().startswith("CN="):
+        return value.split(",", 1)[0][3:]
+    return value.split("\\", 1)[0].strip() or None
+
+
+def _bool(text: str | None) -> bool | None:
+    if text is None:
+        return None
+    return text.strip().lower() in ("true", "yes", "1")
+
+
+def read_exports(exports: list[Export]) -> Imported:
+    """Combine the records of every export into servers with their storage groups."""
+    by_kind: dict[str, list[Record]] = {}
+    for export in exports:
+        for record in export.records:
+            by_kind.setdefault(record.kind, []).append(record)
+    notes: list[Problem] = []
+    skipped: list[Problem] = [p for e in exports for p in e.problems]
+    servers: dict[str, ImportedServer] = {}
+    organization = forest = None
+    for record in by_kind.get("servers", []):
+        name = record.text("Name")
+        if not name:
+            skipped.append(Problem(record.where, "Name", "a server row without a name; skipped"))
+            continue
+        version = record.text("AdminDisplayVersion")
+        words = [w.strip() for w in (record.text("ServerRole") or "").split(",") if w.strip()]
+        if version and not _EXCHANGE_2007.match(version):
+            skipped.append(
+                Problem(
+                    record.where,
+                    "AdminDisplayVersion",
+                    f"{name} runs {version!r}, not Exchange 2007 (ServerRole "
+                    f"{', '.join(words) or 'empty'}); skipped",
+                )
+            )
+            continue
+        unknown = [w for w in words if w not in ROLE_WORDS]
+        if unknown or not words:
+            what = ", ".join(unknown) if unknown else "no role"
+            skipped.append(
+                Problem(
+                    record.where,
+                    "ServerRole",
+                    f"{name}: unknown ServerRole {what!r}; expected "
+                    f"{', '.join(sorted(ROLE_WORDS))}; skipped, not guessed",
+                )
+            )
+            continue
+        dn = record.text("DistinguishedName") or ""
+        found = re.search(r"CN=([^,]+),CN=Microsoft Exchange,", dn)
+        if found and organization is None:
+            organization = found.group(1)
+            forest = ".".join(re.findall(r"DC=([^,]+)", dn)) or None
+        edition = record.text("Edition")
+        server = ImportedServer(
+            name=name,
+            where=record.where,
+            roles=list(dict.fromkeys(ROLE_WORDS[w] for w in words)),
+            fqdn=record.text("Fqdn"),
+            site=_last(record.text("Site"), "/"),
+            exchange_version=version,
+            edition=EDITIONS.get(edition or ""),
+            clustered=(record.text("IsMemberOfCluster") or "No").strip().lower()
+            not in ("no", "false"),
+        )
+        if edition and server.edition is None and edition != "Unknown":
+            notes.append(
+                Problem(
+                    record.where, "Edition", f"{name}: edition {edition!r} not recognised; left out"
+                )
+            )
+        if server.site is None:
+            notes.append(
+                Problem(
+                    record.where,
+                    "Site",
+                    f"{name}: no AD site in the export (an Edge server is outside the "
+                    "domain); written without a site",
+                )
+            )
+        servers[name.casefold()] = server
+    for record in by_kind.get("mailbox-servers", []):
+        clustered = servers.get((record.text("Name") or "").casefold())
+        if clustered is None:
+            continue
+        server = clustered
+        nodes = record.items("RedundantMachines")
+        kind = CLUSTER_TYPES.get(record.text("ClusteredStorageType") or "")
+        if kind or (nodes and len(nodes) > 1):
+            server.clustered = True
+        server.cluster_type = kind or server.cluster_type
+        if nodes is None and server.clustered:
+            notes.append(
+                Problem(
+                    record.where,
+                    "RedundantMachines",
+                    f"{server.name}: the cluster nodes arrived as a type name (CSV "
+                    "loses multi-valued properties); export with Export-Clixml or the "
+                    "calculated property in the README to import them",
+                )
+            )
+        elif nodes:
+            server.nodes = nodes
+    groups: dict[tuple[str, str], StorageGroup] = {}
+    for record in by_kind.get("storage-groups", []):
+        owner = servers.get((_server_name(record) or "").casefold())
+        name = record.text("Name")
+        if owner is None or not name:
+            continue
+        server = owner
+        group = StorageGroup(
+            name=name,
+            log_path=record.text("LogFolderPath"),
+            system_path=record.text("SystemFolderPath"),
+            log_prefix=record.text("LogFilePrefix"),
+            circular_logging=_bool(record.text("CircularLoggingEnabled")),
+        )
+        server.storage_groups.append(group)
+        groups[(server.name.casefold(), name.casefold())] = group
+    for kind, db_type in (
+        ("mailbox-databases", "mailbox"),
+        ("public-folder-databases", "public-folder"),
+    ):
+        for record in by_kind.get(kind, []):
+            owner = servers.get((_server_name(record) or "").casefold())
+            name = record.text("Name")
+            group_name = _last(record.text("StorageGroup"), "\\")
+            if owner is None or not name or not group_name:
+                continue
+            server = owner
+            existing = groups.get((server.name.casefold(), group_name.casefold()))
+            if existing is not None:
+                group = existing
+            else:
+                group = StorageGroup(group_name)
+                server.storage_groups.append(group)
+                groups[(server.name.casefold(), group_name.casefold())] = group
+            group.databases.append(Database(name, db_type, record.text("EdbFilePath")))
+            if db_type == "public-folder" and "public-folder" not in server.roles:
+                server.roles.append("public-folder")
+    return Imported(organization, forest, list(servers.values()), notes, skipped)
+
+
+# Writing YAML ---------------------------------------------------------------------------------
+
+
+@dataclass
+class YamlFile:
+    """An inventory file as ruamel.yaml reads it, with what is needed to write it back alike."""
+
+    path: Path
+    data: Any
+    encoding: str
+    bom: bytes
+    newline: str
+    indent: int
+    sequence_offset: int
+    changed: bool = False
+
+    @classmethod
+    def read(cls, path: Path) -> YamlFile:
+        raw = path.read_bytes()
+        bom = b""
+        encoding = "utf-8"
+        for mark, name in (
+            (codecs.BOM_UTF8, "utf-8"),
+            (codecs.BOM_UTF16_LE, "utf-16-le"),
+            (codecs.BOM_UTF16_BE, "utf-16-be"),
+        ):
+            if raw.startswith(mark):
+                bom, encoding = mark, name
+                break
+        text = raw[len(bom) :].decode(encoding)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        data, indent, offset = load_yaml_guess_indent(text.replace("\r\n", "\n"))
+        del data
+        yaml = _yaml(indent or 2, offset or 0)
+        loaded = yaml.load(text.replace("\r\n", "\n")) if text.strip() else CommentedMap()
+        return cls(path, loaded, encoding, bom, newline, indent or 2, offset or 0)
+
+    @classmethod
+    def new(cls, path: Path) -> YamlFile:
+        data = CommentedMap()
+        data.yaml_set_start_comment(
+            "Written by mkdocs-exdr import from Exchange Management Shell exports."
+        )
+        return cls(path, data, "utf-8", b"", "\n", 4, 2, changed=True)
+
+    def text(self) -> str:
+        stream = io.StringIO()
+        _yaml(self.indent, self.sequence_offset).dump(self.data, stream)
+        return stream.getvalue().replace("\n", self.newline)
+
+    def write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_bytes(self.bom + self.text().encode(self.encoding))
+
+
+def _yaml(indent: int, offset: int) -> YAML:
+    """ruamel.yaml set up to write lists as the file does: ``indent`` is where an item's content
+    starts, ``offset`` where its dash is (as ``load_yaml_guess_indent`` reports them)."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=indent - offset if offset else indent, sequence=indent, offset=offset)
+    return yaml
+
+
+@dataclass
+class Change:
+    """What the import did to one server."""
+
+    server: str
+    action: str  # added, updated, missing, decommissioned
+    file: str
+    details: list[str] = field(default_factory=list)
+
+
+def _set(node: Any, key: str, value: Any, details: list[str]) -> None:
+    if value is None:
+        return
+    if node.get(key) != value:
+        details.append(
+            f"{key}: {node.get(key)!r} → {value!r}" if key in node else f"{key}: {value!r}"
+        )
+        node[key] = value
+
+
+def _update(node: CommentedMap, server: ImportedServer) -> list[str]:
+    details: list[str] = []
+    _set(node, "fqdn", server.fqdn, details)
+    _set(node, "site", server.site, details)
+    own = [r for r in (node.get("roles") or []) if r not in EXCHANGE_ROLES]
+    roles = server.roles + own
+    if list(node.get("roles") or []) != roles:
+        old = node.get("roles")
+        node["roles"] = CommentedSeq(roles)
+        node["roles"].fa.set_flow_style()
+        details.append(f"roles: {list(old or [])} → {roles}")
+    _set(node, "exchange_version", server.exchange_version, details)
+    _set(node, "edition", server.edition, details)
+    if server.clustered:
+        cluster = node.get("cluster")
+        if not isinstance(cluster, dict):
+            cluster = node["cluster"] = CommentedMap()
+            details.append("cluster: added")
+        _set(cluster, "type", server.cluster_type, details)
+        if server.nodes is not None and list(cluster.get("nodes") or []) != server.nodes:
+            cluster["nodes"] = CommentedSeq(server.nodes)
+            cluster["nodes"].fa.set_flow_style()
+            details.append(f"cluster.nodes: {server.nodes}")
+    if server.storage_groups:
+        groups = node.get("storage_groups")
+        if not isinstance(groups, list):
+            groups = node["storage_groups"] = CommentedSeq()
+        by_name = {str(g.get("name", "")).casefold(): g for g in groups if isinstance(g, dict)}
+        for group in server.storage_groups:
+            target = by_name.get(group.name.casefold())
+            if target is None:
+                target = CommentedMap(name=group.name)
+                groups.append(target)
+                details.append(f"storage group {group.name!r} added")
+            for key in ("log_path", "system_path", "log_prefix", "circular_logging"):
+                _set(target, key, getattr(group, key), details)
+            if group.databases:
+                databases = target.get("databases")
+                if not isinstance(databases, list):
+                    databases = target["databases"] = CommentedSeq()
+                dbs = {
+                    str(d.get("name", "")).casefold(): d for d in databases if isinstance(d, dict)
+                }
+                for db in group.databases:
+                    entry = dbs.get(db.name.casefold())
+                    if entry is None:
+                        entry = CommentedMap(name=db.name)
+                        databases.append(entry)
+                        details.append(f"database {db.name!r} added")
+                    _set(entry, "type", db.type, details)
+                    _set(entry, "edb_path", db.edb_path, details)
+    return details
+
+
+def _new_node(server: ImportedServer) -> CommentedMap:
+    node = CommentedMap(name=server.name)
+    _update(node, server)
+    return node
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import: per-server changes, files written, problems."""
+
+    changes: list[Change]
+    written: list[str]
+    notes: list[Problem]
+    skipped: list[Problem]
+
+
+def apply_import(
+    imported: Imported, folder: Path, *, prune: bool = False, write: bool = True
+) -> ImportReport:
+    """Merge ``imported`` into the inventory ``folder``; write changed files if ``write``."""
+    files = [YamlFile.read(p) for p in inventory_files(folder)] if folder.is_dir() else []
+    empty = not any(isinstance(f.data, dict) and f.data for f in files)
+    index: dict[str, tuple[YamlFile, Any]] = {}
+    declared_sites: set[str] = set()
+    for file in files:
+        if not isinstance(file.data, dict):
+            continue
+        for node in file.data.get("servers") or []:
+            if isinstance(node, dict) and node.get("name"):
+                index[str(node["name"]).casefold()] = (file, node)
+        for site in file.data.get("sites") or []:
+            if isinstance(site, dict) and site.get("name"):
+                declared_sites.add(str(site["name"]).casefold())
+    new_files: dict[Path, YamlFile] = {}
+
+    def target(path: Path) -> YamlFile:
+        for file in files:
+            if file.path == path:
+                return file
+        if path not in new_files:
+            new_files[path] = YamlFile.new(path)
+        return new_files[path]
+
+    if empty and imported.organization:
+        org = target(folder / "organization.yml")
+        org.data["organization"] = CommentedMap(name=imported.organization)
+        if imported.forest:
+            org.data["organization"]["forest"] = imported.forest
+    changes: list[Change] = []
+    seen: set[str] = set()
+    for server in imported.servers:
+        seen.add(server.name.casefold())
+        found = index.get(server.name.casefold())
+        if found is not None:
+            file, node = found
+            details = _update(node, server)
+            if details:
+                file.changed = True
+                changes.append(Change(server.name, "updated", _rel(file.path, folder), details))
+            continue
+        file = target(
+            folder / "servers" / f"{slugify(server.site) if server.site else 'no-site'}.yml"
+        )
+        if server.site and server.site.casefold() not in declared_sites:
+            sites = file.data.setdefault("sites", CommentedSeq())
+            sites.append(CommentedMap(name=server.site))
+            declared_sites.add(server.site.casefold())
+        file.data.setdefault("servers", CommentedSeq()).append(_new_node(server))
+        file.changed = True
+        changes.append(Change(server.name, "added", _rel(file.path, folder)))
+    for key, (file, node) in sorted(index.items()):
+        if key in seen or node.get("status") == "decommissioned":
+            continue
+        if prune:
+            node["status"] = "decommissioned"
+            file.changed = True
+            changes.append(Change(str(node["name"]), "decommissioned", _rel(file.path, folder)))
+        else:
+            changes.append(Change(str(node["name"]), "missing", _rel(file.path, folder)))
+    written = []
+    for file in [*files, *new_files.values()]:
+        if file.changed:
+            written.append(_rel(file.path, folder))
+            if write:
+                file.write()
+    return ImportReport(changes, sorted(written), imported.notes, imported.skipped)
+
+
+def _rel(path: Path, folder: Path) -> str:
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return str(path)
