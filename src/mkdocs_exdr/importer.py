@@ -17,11 +17,12 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from mkdocs_exdr.exports import Export, Record
 from mkdocs_exdr.load import inventory_files
-from mkdocs_exdr.problems import Location, Problem
+from mkdocs_exdr.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.slugs import slugify
 
 #: Exchange 2007 ServerRole words and the role ids of the built-in policies.
@@ -399,7 +400,21 @@ def apply_import(
     imported: Imported, folder: Path, *, prune: bool = False, write: bool = True
 ) -> ImportReport:
     """Merge ``imported`` into the inventory ``folder``; write changed files if ``write``."""
-    files = [YamlFile.read(p) for p in inventory_files(folder)] if folder.is_dir() else []
+    files = []
+    problems = []
+    for path in inventory_files(folder) if folder.is_dir() else []:
+        try:
+            files.append(YamlFile.read(path))
+        except (MarkedYAMLError, UnicodeDecodeError) as error:
+            mark = getattr(error, "problem_mark", None)
+            where = (
+                Location(_rel(path, folder), mark.line + 1, mark.column + 1)
+                if mark
+                else Location(_rel(path, folder))
+            )
+            problems.append(Problem(where, "", f"cannot be updated: {error}".splitlines()[0]))
+    if problems:
+        raise InvalidInput(problems)
     empty = not any(isinstance(f.data, dict) and f.data for f in files)
     index: dict[str, tuple[YamlFile, Any]] = {}
     declared_sites: set[str] = set()
