@@ -15,7 +15,7 @@ from click.testing import CliRunner
 from mkdocs_exdr import offline
 from mkdocs_exdr.cli import main
 from tests.conftest import REPO
-from tests.test_browser import ARTIFACTS, CHROMIUM, FLAGS, heading
+from tests.test_browser import ARTIFACTS, CHROMIUM, FLAGS, heading, require_chromium
 
 
 def test_vendored_assets_match_their_recorded_checksums() -> None:
@@ -32,10 +32,7 @@ def test_vendored_assets_match_their_recorded_checksums() -> None:
 
 @pytest.fixture(scope="module")
 def copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
-    if not CHROMIUM.exists():
-        if os.environ.get("CI"):
-            pytest.fail("Chromium is missing at /usr/bin/chromium; .ci/run installs it")
-        pytest.skip("Chromium is not installed (apt install chromium)")
+    require_chromium()
     out = tmp_path_factory.mktemp("bundle")
     os.environ["SOURCE_DATE_EPOCH"] = "1763596800"  # 2025-11-20: the copy is a year old
     try:

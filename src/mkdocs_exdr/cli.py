@@ -30,13 +30,14 @@ from mkdocs_exdr import __version__, offline
 from mkdocs_exdr.codes import SEVERITIES
 from mkdocs_exdr.diff import diff_json, diff_markdown, diff_plans
 from mkdocs_exdr.exports import read_export
-from mkdocs_exdr.importer import apply_import, read_exports
+from mkdocs_exdr.imported import read_exports
 from mkdocs_exdr.pages import render_pages
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of
 from mkdocs_exdr.plan import Finding, Plan
 from mkdocs_exdr.plan_json import dumps, finding_json, plan_json
 from mkdocs_exdr.problems import InvalidInput
 from mkdocs_exdr.revisions import Side, at_revision
+from mkdocs_exdr.rewrite import apply_import
 from mkdocs_exdr.schema import KINDS, schema_text
 from mkdocs_exdr.settings import ProjectSettings, read_settings
 
