@@ -13,6 +13,8 @@ ORG = """organization:
   rpo: 1d
   rto: 24h
   settings: {restore_rate_gb_per_hour: 40}
+reviews:
+  - {date: 2026-11-01, reviewer: Benchmark reviewer}
 """
 
 

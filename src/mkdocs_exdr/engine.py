@@ -12,7 +12,6 @@ from mkdocs_exdr import facts
 from mkdocs_exdr.catalog import Catalog
 from mkdocs_exdr.codes import CODES
 from mkdocs_exdr.durations import Duration, parse_duration
-from mkdocs_exdr.fingerprint import plan_fingerprint
 from mkdocs_exdr.model import Acceptance, Inventory, Server, Site
 from mkdocs_exdr.order import recovery_orders
 from mkdocs_exdr.plan import (
@@ -280,7 +279,6 @@ def plan_organization(
     orders = recovery_orders(servers, sorted((s.name for s in inventory.sites), key=str.casefold))
     decommissioned = tuple(s for s in inventory.servers if s.status != "active")
     return Plan(
-        fingerprint=plan_fingerprint(inventory, catalog),
         inventory=inventory,
         catalog=catalog,
         as_of=as_of,

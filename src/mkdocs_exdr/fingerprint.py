@@ -10,7 +10,6 @@ change it; any change of meaning does.
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import hashlib
 import json
@@ -24,21 +23,20 @@ LENGTH = 12
 
 
 def _normal(value: Any) -> Any:
-    if isinstance(value, Duration):
-        return value.seconds
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {
-            f.name: _normal(getattr(value, f.name))
-            for f in dataclasses.fields(value)
-            if not f.metadata.get("internal")
-        }
-    if isinstance(value, (list, tuple)):
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is float or kind is bool:
+        return value
+    if kind is list or kind is tuple:
         return [_normal(v) for v in value]
-    if isinstance(value, dict):
+    if kind is Duration:
+        return value.seconds
+    if kind is dt.date:
+        return value.isoformat()
+    if kind is dict:
         return {str(k): _normal(v) for k, v in value.items()}
-    return value
+    if hasattr(value, "__dataclass_fields__"):
+        return {k: _normal(v) for k, v in vars(value).items() if k != "where"}
+    return str(value)
 
 
 def plan_fingerprint(inventory: Inventory, catalog: Catalog) -> str:

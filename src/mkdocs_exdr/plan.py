@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from mkdocs_exdr.catalog import Catalog
@@ -140,7 +141,13 @@ class Plan:
     findings: tuple[Finding, ...]
     orders: tuple[RecoveryOrder, ...]
     settings: dict[str, Any]
-    fingerprint: str = ""
+
+    @cached_property
+    def fingerprint(self) -> str:
+        """The plan's fingerprint (see fingerprint.py); computed when first asked for."""
+        from mkdocs_exdr.fingerprint import plan_fingerprint
+
+        return plan_fingerprint(self.inventory, self.catalog)
 
     @property
     def last_review(self) -> Review | None:
