@@ -147,3 +147,33 @@ def test_plan_json_is_versioned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     assert [s["number"] for s in steps] == list(range(1, len(steps) + 1))
     code, out, _ = run(["plan"])
     assert "Recovery order, loss of the whole organisation:" in out
+
+
+def test_console_script_exit_codes(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from tests.conftest import SOUND_SERVER
+
+    exe = Path(sys.executable).parent / "mkdocs-exdr"
+    project = make_project(
+        tmp_path, inventory=SOUND_SERVER.replace("location: offsite", "location: Seattle")
+    )
+    found = subprocess.run(
+        [str(exe), "check"], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert found.returncode == 1 and "EXDR007 EX01" in found.stdout
+    bad = subprocess.run(
+        [str(exe), "check", "missing-folder"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert bad.returncode == 2 and bad.stderr.startswith(
+        "missing-folder: inventory folder not found"
+    )
+    usage = subprocess.run(
+        [str(exe), "nonsense"], cwd=project, capture_output=True, text=True, check=False
+    )
+    assert usage.returncode == 2 and "No such command" in usage.stderr

@@ -16,6 +16,7 @@ import datetime as dt
 import functools
 import gc
 import logging
+import os
 import sys
 import tempfile
 import traceback
@@ -479,3 +480,24 @@ def schema(kind: str, folder: str | None) -> None:
         path = target / f"{name}.schema.json"
         path.write_text(schema_text(name), encoding="utf-8")
         click.echo(f"wrote {path}")
+
+
+def run() -> None:
+    """The console script: ``main``, then a quick exit.
+
+    A plan of thousands of servers is millions of objects; letting the interpreter free them one
+    by one at exit took seconds (measured: 3 s of an 8 s check of 10,000 servers). Output is
+    flushed and nothing else needs the interpreter's clean-up, so the process ends at once.
+    """
+    code: int | str | None = 0
+    try:
+        main(standalone_mode=True)
+    except SystemExit as exit_:
+        code = exit_.code
+    logging.shutdown()
+    sys.stdout.flush()
+    sys.stderr.flush()
+    if isinstance(code, str):
+        sys.stderr.write(code + "\n")
+        code = 1
+    os._exit(code or 0)
