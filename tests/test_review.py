@@ -6,6 +6,7 @@ import datetime as dt
 import filecmp
 import json
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -108,18 +109,23 @@ def test_diff_between_revisions(repo: Path, monkeypatch: pytest.MonkeyPatch, cas
             "setup",
         )
         git(repo, "tag", "setup")
+    before = repo.parent / "before" / "inventory"
+    shutil.copytree(repo / "inventory", before)
     edit(repo, old, new, case)
     base = "setup" if case == "accept-finding" else "HEAD~1"
-    code, out = run_diff(repo, monkeypatch, base, "HEAD")
-    assert code == expected_code, out
-    for line in expected_lines:
-        assert line in out, f"{line!r} not in:\n{out}"
-    code_json, out_json = run_diff(repo, monkeypatch, base, "HEAD", "--format", "json")
-    data = json.loads(out_json)
-    assert code_json == expected_code and data["schema_version"] == 1
-    assert data["weakened"] is (expected_code == 1)
-    if case == "comment-only":
-        assert data["changes"] == [] and data["base"]["fingerprint"] == data["head"]["fingerprint"]
+    for form in (["HEAD"], [str(before), "inventory"]):  # revisions, then folders
+        args = [base, *form] if form == ["HEAD"] else form
+        code, out = run_diff(repo, monkeypatch, *args)
+        assert code == expected_code, out
+        for line in expected_lines:
+            assert line in out, f"{line!r} not in:\n{out}"
+        code_json, out_json = run_diff(repo, monkeypatch, *args, "--format", "json")
+        data = json.loads(out_json)
+        assert code_json == expected_code and data["schema_version"] == 1
+        assert data["weakened"] is (expected_code == 1)
+        if case == "comment-only":
+            assert data["changes"] == []
+            assert data["base"]["fingerprint"] == data["head"]["fingerprint"]
 
 
 def test_diff_between_folders_and_against_the_work_tree(
