@@ -293,3 +293,27 @@ def test_builds_under_properdocs_with_material(tmp_path: Path) -> None:
     )
     assert result.returncode == 0, result.stderr
     assert "Setup.com /m:RecoverServer" in html(project, "dr/servers/ex01/index.html")
+
+
+def test_serve_watches_inventory_policies_and_templates(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        mkdocs="""
+        site_name: Test DR
+        plugins:
+          - exdr:
+              templates: overrides
+        """,
+        docs={"policies/extra.yml": "role: {id: fax, title: Fax gateway}\n", "overrides/.keep": ""},
+    )
+    config = load_config(str(project / "mkdocs.yml"))
+    watched: list[str] = []
+
+    class Server:
+        def watch(self, path: str, *args: object) -> None:
+            watched.append(str(Path(path).resolve()))
+
+    config.plugins["exdr"].on_serve(Server(), config=config, builder=None)  # type: ignore[arg-type]
+    assert watched == [
+        str((project / name).resolve()) for name in ("inventory", "policies", "overrides")
+    ]
