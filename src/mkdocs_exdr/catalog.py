@@ -11,7 +11,7 @@ with a new id adds a role or procedure.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -32,7 +32,6 @@ class Catalog:
     roles: dict[str, RolePolicy]
     procedures: dict[str, Procedure]
     files: tuple[str, ...] = ()
-    texts: tuple[tuple[str, str], ...] = field(default=(), compare=False)
 
     @property
     def role_ids(self) -> list[str]:
@@ -98,12 +97,10 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
     roles: dict[str, RolePolicy] = {}
     procedures: dict[str, Procedure] = {}
     problems: list[Problem] = []
-    texts: list[tuple[str, str]] = []
     files: list[str] = []
     for name, text in builtin_texts():
         documents, found = load_text(text, f"<built-in>/policies/{name}")
         problems += found
-        texts.append((f"builtin:{name}", text))
         for document in documents:
             policy, found = _read(document)
             problems += found
@@ -118,11 +115,10 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
             files.append(name)
             documents, found = load_file(path, name)
             problems += found
-            texts.append((name, path.read_bytes().decode("utf-8", "replace")))
             for document in documents:
                 policy, found = _read(document)
                 problems += found
-                if policy is BAD or not isinstance(document.data, dict):
+                if policy is BAD or (policy.role is None) == (policy.procedure is None):
                     continue
                 kind = "role" if policy.role else "procedure"
                 table: dict[str, Any] = roles if policy.role else procedures
@@ -133,7 +129,7 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
         problems += _check(roles, procedures)
     if problems:
         raise InvalidInput(problems)
-    return Catalog(roles, procedures, tuple(files), tuple(texts))
+    return Catalog(roles, procedures, tuple(files))
 
 
 def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> list[Problem]:

@@ -333,7 +333,7 @@ def check_organization(
                 )
     found += _review(org)
     for hit in secrets:
-        server = _server_of(hit, org)
+        server = hit.server
         field = re.sub(r"^servers\[\d+\]\.", "", hit.field) if server else hit.field
         subject = f"{server}/{field}" if server else f"{hit.where.file}/{field}"
         found.append(
@@ -347,16 +347,6 @@ def check_organization(
             )
         )
     return found
-
-
-def _server_of(hit: SecretHit, org: _Org) -> str | None:
-    """The server whose entry holds ``hit`` (``servers[3].notes`` in its file)."""
-    match = re.match(r"servers\[(\d+)\]", hit.field)
-    if not match:
-        return None
-    in_file = [s for s in org.inventory.servers if s.where.file == hit.where.file]
-    index = int(match.group(1))
-    return in_file[index].name if index < len(in_file) else None
 
 
 def _review(org: _Org) -> list[Finding]:

@@ -38,6 +38,7 @@ class SecretHit:
 
     where: Location
     field: str
+    server: str | None = None
 
 
 @dataclass

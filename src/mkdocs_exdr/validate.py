@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -55,9 +56,11 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
             ctx = Context(document, vocab)
             part = read_file(document.data, (), ctx)
             problems += ctx.problems
-            secrets += ctx.secrets
             if part is not BAD:
                 parts.append(part)
+                secrets += [_with_server(hit, part) for hit in ctx.secrets]
+            else:
+                secrets += ctx.secrets
     organization, sites, servers = _merge(parts, base, problems)
     problems += _check_servers(servers)
     if problems or organization is None:
@@ -67,6 +70,14 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
     )
     inventory = Inventory(organization, tuple(sites), tuple(servers), tuple(files), tuple(reviews))
     return LoadedInventory(inventory, tuple(secrets))
+
+
+def _with_server(hit: SecretHit, part: InventoryFile) -> SecretHit:
+    """Name the server whose entry (``servers[3]...`` in its document) holds the secret."""
+    match = re.match(r"servers\[(\d+)\]", hit.field)
+    if match and int(match.group(1)) < len(part.servers):
+        return replace(hit, server=part.servers[int(match.group(1))].name)
+    return hit
 
 
 def _merge(
