@@ -16,6 +16,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import jinja2
+
+from mkdocs_exdr import facts
 from mkdocs_exdr.load import Document, inventory_files, load_file, load_text
 from mkdocs_exdr.policy import PolicyFile, Procedure, RolePolicy
 from mkdocs_exdr.problems import InvalidInput, Location, Problem
@@ -132,9 +135,49 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
     return Catalog(roles, procedures, tuple(files))
 
 
-def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> list[Problem]:
-    """Cross-references between policies: procedures, dependency and constraint roles."""
+def _templates(owner: str, items: list[Any]) -> list[Problem]:
+    """Jinja2 syntax of every template and condition of ``items`` (steps or backup items)."""
     problems: list[Problem] = []
+    for item in items:
+        for name in ("title", "text", "command", "note", "path"):
+            source = getattr(item, name, None)
+            if source:
+                try:
+                    facts.template(source)
+                except jinja2.TemplateError as error:
+                    problems.append(
+                        Problem(
+                            item.where, f"{owner}: {item.id}: {name}", f"template error: {error}"
+                        )
+                    )
+        for name in ("when", "required_when", "applies_when"):
+            source = getattr(item, name, None)
+            if source:
+                try:
+                    facts.expression(source)
+                except jinja2.TemplateError as error:
+                    problems.append(
+                        Problem(
+                            item.where, f"{owner}: {item.id}: {name}", f"expression error: {error}"
+                        )
+                    )
+    return problems
+
+
+def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> list[Problem]:
+    """Cross-references between policies (procedures, roles, backup items) and template syntax."""
+    problems: list[Problem] = []
+    for procedure in procedures.values():
+        problems += _templates(f"procedure {procedure.id}", procedure.steps)
+    reserved = {"index"}  # the slug of the roles index page
+    for policy in roles.values():
+        problems += _templates(
+            f"role {policy.id}", [*policy.steps, *policy.verify, *policy.backup_items]
+        )
+        if policy.id in reserved:
+            problems.append(
+                Problem(policy.where, "role.id", "'index' is reserved for the roles index page")
+            )
     known_roles = sorted(roles)
     for policy in roles.values():
         where: Location = policy.where

@@ -33,7 +33,7 @@ from mkdocs_exdr.diff import diff_json, diff_markdown, diff_plans
 from mkdocs_exdr.exports import read_export
 from mkdocs_exdr.imported import read_exports
 from mkdocs_exdr.pages import render_pages
-from mkdocs_exdr.pipeline import build_plan, resolve_as_of
+from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
 from mkdocs_exdr.plan import Finding, Plan
 from mkdocs_exdr.plan_json import dumps, finding_json, plan_json
 from mkdocs_exdr.problems import InvalidInput
@@ -127,10 +127,7 @@ def _shown(path: Path) -> str:
 
 
 def _fail_on(flag: str | None, settings: ProjectSettings, plan: Plan) -> str:
-    value = flag or settings.fail_on
-    if not value:
-        org_settings = plan.inventory.organization.settings
-        value = (org_settings.fail_on if org_settings else None) or "warning"
+    value = resolve_fail_on(flag, settings.fail_on, plan)
     if value not in SEVERITIES:
         raise click.UsageError(f"fail_on {value!r}: expected one of {', '.join(SEVERITIES)}")
     return value

@@ -17,8 +17,9 @@ class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Folder of the user's role policies; a missing folder means the built-in policies alone."""
     path = c.Type(str, default="dr")
     """Folder of the generated pages; a server's page is ``<path>/servers/<slug>.md``."""
-    fail_on = c.Choice(("error", "warning", "info"), default="warning")
-    """Each unaccepted finding at or above this severity is logged as one MkDocs warning."""
+    fail_on = c.Optional(c.Choice(("error", "warning", "info")))
+    """Each unaccepted finding at or above this severity is logged as one MkDocs warning
+    (default: the organisation's settings.fail_on, else warning)."""
     templates = c.Optional(c.Dir(exists=True))
     """Folder of template overrides, looked up before the package's templates, one by one."""
     as_of = c.Optional(c.Type(str))

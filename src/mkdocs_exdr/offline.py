@@ -9,7 +9,6 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import os
 import subprocess
 import zipfile
 from dataclasses import dataclass
@@ -44,10 +43,9 @@ def vendored() -> list[dict[str, Any]]:
 
 def build_date() -> dt.date:
     """The build date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today."""
-    epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    from mkdocs_exdr.pipeline import epoch_date
+
+    return epoch_date() or dt.date.today()
 
 
 def inventory_revision(*folders: Path) -> str:

@@ -21,7 +21,7 @@ from mkdocs_exdr.codes import CODES, SEVERITIES
 from mkdocs_exdr.durations import describe
 from mkdocs_exdr.plan import Finding, Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.plan_json import dumps, plan_json
-from mkdocs_exdr.problems import InvalidInput
+from mkdocs_exdr.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.runbook import item_paths, render_steps
 from mkdocs_exdr.slugs import slugify
 
@@ -149,7 +149,15 @@ def render_pages(
 
     def page(path: str, template: str, **extra: Any) -> None:
         context = {**common, **extra, "link": _Links(path), "here": path}
-        pages[path] = env.get_template(template).render(context)
+        try:
+            pages[path] = env.get_template(template).render(context)
+        except jinja2.TemplateError as error:
+            line = getattr(error, "lineno", None) or 0
+            name = getattr(error, "filename", None) or template
+            where = Location(str(name), line, 1 if line else 0)
+            raise InvalidInput(
+                [Problem(where, "", f"template error while writing {path}: {error}")]
+            ) from None
 
     page("index.md", "home.md.j2")
     page("findings.md", "findings.md.j2")

@@ -25,10 +25,24 @@ def resolve_as_of(
             return value
         if value:
             return dt.date.fromisoformat(str(value))
+    return epoch_date() or dt.date.today()
+
+
+def epoch_date() -> dt.date | None:
+    """The date of ``SOURCE_DATE_EPOCH`` (reproducible builds), if set; ``ValueError`` if bad."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch:
+    if not epoch:
+        return None
+    try:
         return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    except (ValueError, OverflowError, OSError):
+        raise ValueError(f"SOURCE_DATE_EPOCH={epoch!r} is not a count of seconds") from None
+
+
+def resolve_fail_on(flag: str | None, option: str | None, plan: Plan) -> str:
+    """``fail_on``: the flag, else the plugin's option, else the organisation's, else warning."""
+    settings = plan.inventory.organization.settings
+    return flag or option or (settings.fail_on if settings else None) or "warning"
 
 
 def build_plan(

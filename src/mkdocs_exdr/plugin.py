@@ -18,7 +18,7 @@ from mkdocs_exdr import offline
 from mkdocs_exdr.config import ExdrConfig
 from mkdocs_exdr.extensions import enable_extensions
 from mkdocs_exdr.pages import NAV_PAGES, PageSet, error_page, render_pages
-from mkdocs_exdr.pipeline import build_plan, resolve_as_of
+from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
 from mkdocs_exdr.plan import Plan
 from mkdocs_exdr.problems import InvalidInput
 
@@ -59,7 +59,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         return config
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
-        """Load and plan before MkDocs cleans the site folder: a broken inventory stops here."""
+        """Load, plan and render before MkDocs cleans the site folder: bad input stops here."""
         self.plan = self.pages = None
         self.banner = ""
         if not self.config.enabled:
@@ -67,6 +67,10 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         base = Path(config.config_file_path or ".").parent
         try:
             as_of = resolve_as_of(None, self.config.as_of)
+            built = offline.build_date()
+        except ValueError as error:
+            raise PluginError(f"exdr: as_of or SOURCE_DATE_EPOCH: {error}") from None
+        try:
             self.plan = build_plan(
                 Path(self.config.inventory),
                 Path(self.config.policies),
@@ -74,21 +78,19 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                 shown_inventory=_shown(self.config.inventory, base),
                 shown_policies=_shown(self.config.policies, base),
             )
+            templates = Path(self.config.templates) if self.config.templates else None
+            self.pages = render_pages(
+                self.plan,
+                user_templates=templates,
+                prefix=self.config.path,
+                print_limit=self.config.print_limit,
+            )
         except InvalidInput as error:
-            log.error("invalid DR inventory or policies:\n%s", error.report())
+            log.error("invalid DR inventory, policies or templates:\n%s", error.report())
             if self.command == "serve":
                 self.pages = error_page(error, self.config.path)
                 return
             raise PluginError(f"exdr: {error}; see the list above") from None
-        except ValueError as error:
-            raise PluginError(f"exdr: as_of: {error}") from None
-        templates = Path(self.config.templates) if self.config.templates else None
-        self.pages = render_pages(
-            self.plan,
-            user_templates=templates,
-            prefix=self.config.path,
-            print_limit=self.config.print_limit,
-        )
         self.banner = offline.Banner(
             classification=self.config.classification,
             revision=offline.inventory_revision(
@@ -96,10 +98,11 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
             ),
             as_of=self.plan.as_of,
             fingerprint=self.plan.fingerprint,
-            built=offline.build_date(),
+            built=built,
             warn_after_days=self.config.offline_warn_after if self.config.offline else None,
         ).html()
-        for finding in self.plan.counted(self.config.fail_on):
+        fail_on = resolve_fail_on(None, self.config.fail_on, self.plan)
+        for finding in self.plan.counted(fail_on):
             log.warning("%s %s: %s", finding.code, finding.subject, finding.message)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
@@ -116,7 +119,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
             existing = files.get_file_from_path(uri)
             if existing is not None:
                 # A hand-written page at a generated path is kept, as local notes at the end.
-                notes = Path(existing.abs_src_path or "").read_text(encoding="utf-8-sig")
+                notes = existing.content_string
                 content = f"{content}\n\n## Local notes\n\n{notes}\n"
                 files.remove(existing)
                 log.info("merged %s into the generated page as local notes", existing.src_uri)

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+import jinja2
+
 from mkdocs_exdr import facts
 from mkdocs_exdr.plan import CoveredItem, PlannedStep, ServerPlan
+from mkdocs_exdr.problems import InvalidInput, Problem
 
 
 @dataclass(frozen=True)
@@ -27,7 +30,25 @@ class RenderedStep:
 
 
 def render_steps(steps: tuple[PlannedStep, ...]) -> list[RenderedStep]:
-    """Number and render ``steps`` in order."""
+    """Number and render ``steps`` in order; a template error is invalid input at the step."""
+    try:
+        return _render(steps)
+    except jinja2.TemplateError as error:
+        step = next((s.step for s in steps if _fails(s)), steps[0].step)
+        raise InvalidInput(
+            [Problem(step.where, f"step {step.id}", f"template error: {error}")]
+        ) from None
+
+
+def _fails(planned: PlannedStep) -> bool:
+    try:
+        _render((planned,))
+    except jinja2.TemplateError:
+        return True
+    return False
+
+
+def _render(steps: tuple[PlannedStep, ...]) -> list[RenderedStep]:
     rendered = []
     for number, planned in enumerate(steps, 1):
         step, context = planned.step, planned.context
