@@ -12,6 +12,7 @@ Exit codes, the same for every command:
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import functools
 import gc
@@ -65,7 +66,7 @@ def _guarded(func: F) -> F:
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
         except BrokenPipeError:  # output piped into head or less that quit early
-            sys.stderr.close()
+            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
             sys.exit(0)
         except Exception as error:
             if debug:
@@ -492,8 +493,9 @@ def run() -> None:
     except SystemExit as exit_:
         code = exit_.code
     logging.shutdown()
-    sys.stdout.flush()
-    sys.stderr.flush()
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(BrokenPipeError, ValueError):
+            stream.flush()
     if isinstance(code, str):
         sys.stderr.write(code + "\n")
         code = 1

@@ -100,7 +100,11 @@ def plan_server(server: Server, org: _Org) -> ServerPlan:
     site = org.site_of(server)
     memberships = [p.domain_member for p in policies if p.domain_member is not None]
     domain_member = server.domain_member if server.domain_member is not None else all(memberships)
-    hubs = org.by_role_site.get(("hub-transport", (server.edge_sync_site or "").casefold()), [])
+    hubs = (
+        org.by_role_site.get(("hub-transport", server.edge_sync_site.casefold()), [])
+        if server.edge_sync_site
+        else []
+    )
     site_hubs = org.by_role_site.get(("hub-transport", (server.site or "").casefold()), [])
     context: dict[str, Any] = {
         "server": facts.server_facts(server, domain_member, hubs, site_hubs),

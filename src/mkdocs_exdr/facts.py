@@ -251,11 +251,10 @@ def _chains(source: str) -> tuple[tuple[str, ...], ...] | None:
             inner = inner.node
         if isinstance(inner, nodes.Name):
             chains.add((inner.name, *chain))
-    longest = {c for c in chains if not any(o != c and o[: len(c)] == c for o in chains)}
     names = {n.name for n in tree.find_all(nodes.Name)}
-    if names - {c[0] for c in longest}:
+    if names - {c[0] for c in chains}:
         return None
-    return tuple(sorted(longest))
+    return tuple(sorted(chains))
 
 
 _held: dict[tuple[Any, ...], bool] = {}
@@ -263,12 +262,17 @@ _held: dict[tuple[Any, ...], bool] = {}
 
 def _key_value(context: dict[str, Any], chain: tuple[str, ...]) -> Any:
     value: Any = context.get(chain[0])
-    for attr in chain[1:]:
+    for depth, attr in enumerate(chain[1:], 1):
         if not isinstance(value, Facts):
-            return None
-        value = value.raw(attr)
+            return ("no", depth)  # the chain breaks before its end
+        try:
+            value = value.raw(attr)
+        except KeyError:
+            return ("unknown", depth)
     if value is None or isinstance(value, (str, int, float, bool)):
         return value
+    if isinstance(value, Facts):
+        return ("present",)  # a nested object: its own attributes are chains of their own
     if isinstance(value, list) and not value:
         return ()
     raise LookupError  # a value that is not a plain scalar: evaluate instead

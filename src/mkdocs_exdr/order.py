@@ -74,8 +74,8 @@ def _order(
                 if dep.role in own_roles:
                     continue
                 if dep.scope == "edge-sync-site":
-                    site: str | None = (plan.server.edge_sync_site or "").casefold()
-                    candidates = providers.get((dep.role, site), [])
+                    sync = plan.server.edge_sync_site
+                    candidates = providers.get((dep.role, sync.casefold()), []) if sync else []
                 elif dep.scope == "site":
                     site = (plan.server.site or "").casefold()
                     candidates = providers.get((dep.role, site)) or providers.get(

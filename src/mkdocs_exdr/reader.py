@@ -27,7 +27,7 @@ _SECRET_KEY = re.compile(
 )
 _SECRET_TEXT = re.compile(
     r"(?i)(-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)"
-    r"|\b(password|passwd|pwd|passphrase|pfx password|kennwort|mot de passe)\b\s*(is|:|=)\s*\S+)",
+    r"|\b(password|passwd|pwd|passphrase|pfx password|kennwort|mot de passe)\b\s*[:=]\s*\S+)",
     re.DOTALL,
 )
 
