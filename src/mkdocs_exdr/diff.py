@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from mkdocs_exdr.acceptances import accepted_risks
 from mkdocs_exdr.codes import SEVERITIES, at_least
 from mkdocs_exdr.escape import inline
 from mkdocs_exdr.model import Acceptance
@@ -66,15 +67,9 @@ class PlanDiff:
 
 
 def _acceptances(plan: Plan) -> dict[tuple[str, str], Acceptance]:
-    found: dict[tuple[str, str], Acceptance] = {}
     inventory = plan.inventory
-    scopes = [("organization", inventory.organization.accept)]
-    scopes += [(f"site:{s.name}", s.accept) for s in inventory.sites]
-    scopes += [(s.name, s.accept) for s in inventory.servers if s.status == "active"]
-    for default, accepted in scopes:
-        for acceptance in accepted:
-            found[(acceptance.code, (acceptance.subject or default))] = acceptance
-    return found
+    table, _ = accepted_risks(inventory.organization, inventory.sites, inventory.servers)
+    return {(e.acceptance.code, e.subject): e.acceptance for e in table.values()}
 
 
 def _findings(base: Plan, head: Plan, fail_on: str) -> list[Change]:

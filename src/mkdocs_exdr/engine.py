@@ -9,10 +9,11 @@ from dataclasses import replace
 from typing import Any
 
 from mkdocs_exdr import facts
+from mkdocs_exdr.acceptances import accepted_risks
 from mkdocs_exdr.catalog import Catalog
 from mkdocs_exdr.codes import CODES
 from mkdocs_exdr.durations import Duration, parse_duration
-from mkdocs_exdr.model import Acceptance, Inventory, Server, Site
+from mkdocs_exdr.model import Inventory, Server, Site
 from mkdocs_exdr.order import recovery_orders
 from mkdocs_exdr.plan import (
     CoveredItem,
@@ -194,28 +195,18 @@ def _with_findings(plan: ServerPlan, found: list[Finding]) -> ServerPlan:
 
 def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> list[Finding]:
     """Mark accepted findings; expired or unmatched acceptances become findings themselves."""
-    table: dict[tuple[str, str], tuple[Acceptance, str | None]] = {}
-    scopes: list[tuple[str, str | None, list[Acceptance]]] = [
-        ("organization", None, inventory.organization.accept)
-    ]
-    scopes += [(f"site:{s.name}", None, s.accept) for s in inventory.sites]
-    scopes += [(s.name, s.name, s.accept) for s in inventory.servers if s.status == "active"]
-    for default, server, accepted in scopes:
-        for acceptance in accepted:
-            subject = acceptance.subject or default
-            table[(acceptance.code, subject.casefold())] = (acceptance, server)
+    table, _ = accepted_risks(inventory.organization, inventory.sites, inventory.servers)
     used: set[tuple[str, str]] = set()
     result: list[Finding] = []
     extra: list[Finding] = []
-
     for finding in findings:
         key = (finding.code, finding.subject.casefold())
-        match = table.get(key)
-        if match is None:
+        entry = table.get(key)
+        if entry is None:
             result.append(finding)
             continue
         used.add(key)
-        acceptance, _ = match
+        acceptance = entry.acceptance
         if acceptance.expires is not None and acceptance.expires < as_of:
             result.append(finding)
             extra.append(
@@ -231,8 +222,9 @@ def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> li
             )
         else:
             result.append(replace(finding, accepted=acceptance))
-    for key, (acceptance, server) in table.items():
-        subject = acceptance.subject or server or "organization"
+    for key, entry in table.items():
+        acceptance, subject = entry.acceptance, entry.subject
+        place = {"server": entry.server, "site": entry.site, "where": acceptance.where}
         if not (acceptance.reason and acceptance.owner and acceptance.expires):
             missing = [n for n in ("reason", "owner", "expires") if not getattr(acceptance, n)]
             extra.append(
@@ -241,8 +233,7 @@ def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> li
                     f"{acceptance.code}:{subject}",
                     f"the acceptance of {acceptance.code} for {subject} has no "
                     f"{', '.join(missing)}; an accepted risk needs all three",
-                    server=server,
-                    where=acceptance.where,
+                    **place,
                 )
             )
         if key not in used:
@@ -252,8 +243,7 @@ def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> li
                     f"{acceptance.code}:{subject}",
                     f"nothing to accept: there is no {acceptance.code} finding for {subject}; "
                     "remove the acceptance or correct its subject",
-                    server=server,
-                    where=acceptance.where,
+                    **place,
                 )
             )
     return result + extra

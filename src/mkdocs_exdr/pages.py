@@ -194,7 +194,9 @@ def render_pages(
             if e.server and e.step is None
         ]
         title = "the whole organisation" if order.scope == "organization" else f"site {order.scope}"
-        page(name, "print.md.j2", title=title, runbooks=[_for_print(t) for t in servers_in_order])
+        page(
+            name, "print.md.j2", title=title, runbooks=[print_section(t) for t in servers_in_order]
+        )
     for old in plan.decommissioned:
         page(f"servers/{slugify(old.name)}.md", "decommissioned.md.j2", server=old)
     pages["plan.json"] = dumps(plan_json(plan))
@@ -211,17 +213,30 @@ _FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
 _HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
 
 
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _SIBLING_LINK = re.compile(r"\]\((?!\.\./|[a-z]+:|#|/)([^)]+)\)")
 
 
 def print_section(markdown: str) -> str:
     """A server page as a section of a printable runbook (``print/`` sits beside ``servers/``):
     no front matter, headings one level lower, links to other server pages kept working."""
-    text = _HEADING.sub(r"#\1 ", _FRONT_MATTER.sub("", markdown, count=1))
-    return _SIBLING_LINK.sub(r"](../servers/\1)", text)
-
-
-_for_print = print_section
+    lines = []
+    fence = ""
+    for line in _FRONT_MATTER.sub("", markdown, count=1).split("\n"):
+        marker = _FENCE.match(line)
+        if fence:
+            if (
+                marker
+                and marker.group(1).startswith(fence)
+                and not line.strip()[len(marker.group(1)) :]
+            ):
+                fence = ""
+        elif marker:
+            fence = marker.group(1)
+        else:
+            line = _SIBLING_LINK.sub(r"](../servers/\1)", _HEADING.sub(r"#\1 ", line))
+        lines.append(line)
+    return "\n".join(lines)
 
 
 def _neighbours(server: ServerPlan, order: RecoveryOrder) -> dict[str, list[str]]:

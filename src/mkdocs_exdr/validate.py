@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
+from mkdocs_exdr.acceptances import accepted_risks
 from mkdocs_exdr.catalog import Catalog
 from mkdocs_exdr.codes import CODES
 from mkdocs_exdr.load import inventory_files, load_file
@@ -63,6 +64,17 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
                 secrets += ctx.secrets
     organization, sites, servers = _merge(parts, base, problems)
     problems += _check_servers(servers)
+    if organization is not None:
+        _, twice = accepted_risks(organization, sites, servers)
+        for first, second in twice:
+            problems.append(
+                Problem(
+                    second.acceptance.where,
+                    "accept",
+                    f"{second.acceptance.code} for {second.subject} is accepted twice; "
+                    f"first at {first.acceptance.where}; keep one",
+                )
+            )
     if problems or organization is None:
         raise InvalidInput(problems)
     reviews = sorted(
@@ -108,6 +120,16 @@ def _merge(
                         "sites",
                         f"site {site.name!r} defined twice (names differ only in case or "
                         f"punctuation); first at {first.where}",
+                    )
+                )
+                continue
+            if slugify(site.name) == "index":
+                problems.append(
+                    Problem(
+                        site.where,
+                        "sites",
+                        f"site name {site.name!r} would replace the "
+                        "sites index page (sites/index.md); rename it",
                     )
                 )
                 continue
