@@ -362,3 +362,15 @@ def test_every_finding_code_can_be_raised(tmp_path: Path) -> None:
     raised = {f.code for f in plan.findings}
     assert raised == set(CODES), f"never raised: {sorted(set(CODES) - raised)}"
     assert all("Hunter2" not in f.message for f in plan.findings)
+
+
+def test_a_dependency_waits_for_the_first_server_that_can_provide_it(tmp_path: Path) -> None:
+    servers = """
+servers:
+  - {name: MB1, site: Seattle, roles: [mailbox]}
+  - {name: MB2, site: Seattle, roles: [mailbox, unified-messaging]}
+  - {name: HUB1, site: Seattle, roles: [hub-transport]}
+  - {name: CAS1, site: Seattle, roles: [client-access]}
+"""
+    order = plan_of(tmp_path, servers).orders[0]
+    assert [order.wave_of(n) for n in ("MB1", "HUB1", "MB2", "CAS1")] == [2, 2, 3, 3]

@@ -36,6 +36,36 @@ def _step_title(plan: ServerPlan, step_id: str) -> str:
     return step_id
 
 
+Node = tuple[str, str]
+
+
+def _waves(needs: dict[Node, list[frozenset[Node]]]) -> dict[Node, int]:
+    """Wave of each node: one after the latest of its requirements, each requirement counted
+    at its earliest alternative. Relaxed until stable; a cycle in user policies ends up in one
+    last wave."""
+    wave: dict[Node, int] = {_AD_NODE: 1}
+    for _ in range(len(needs) + 1):
+        changed = False
+        for node, requirements in needs.items():
+            earliest = []
+            for alternatives in requirements:
+                known = [wave[a] for a in alternatives if a in wave]
+                if not known:
+                    break
+                earliest.append(min(known))
+            else:
+                value = 1 + max(earliest, default=0)
+                if wave.get(node) != value:
+                    wave[node] = value
+                    changed = True
+        if not changed:
+            break
+    last = max(wave.values()) + 1
+    for node in needs:
+        wave.setdefault(node, last)
+    return wave
+
+
 def recovery_orders(plans: list[ServerPlan], sites: list[str]) -> list[RecoveryOrder]:
     """The order for the loss of the whole organisation, then for the loss of each site."""
     providers = _providers(plans)
@@ -55,21 +85,23 @@ def _order(
     """Order the rebuild of ``lost_plans`` (every other server keeps running)."""
     by_name = {p.server.name: p for p in lost_plans}
     lost = set(by_name)
-    needs: dict[tuple[str, str], set[tuple[str, str]]] = {}
-    labels: dict[tuple[str, str], str] = {}
+    # Each node (a server's rebuild, or one of its steps) has requirements; a requirement is
+    # met when any one of its alternatives is done (any Hub Transport server of the site will do).
+    needs: dict[Node, list[frozenset[Node]]] = {}
+    labels: dict[Node, str] = {}
     for plan in lost_plans:
         name = plan.server.name
         node = (name, "")
-        needs[node] = set()
+        needs[node] = []
         own_roles = {p.id for p in plan.policies}
         for policy in plan.policies:
             for dep in policy.depends_on:
                 target = node if dep.step is None else (name, dep.step)
                 if dep.step is not None and target not in needs:
-                    needs[target] = {node}
+                    needs[target] = [frozenset({node})]
                     labels[target] = _step_title(plan, dep.step)
                 if dep.role == AD:
-                    needs[target].add(_AD_NODE)
+                    needs[target].append(frozenset({_AD_NODE}))
                     continue
                 if dep.role in own_roles:
                     continue
@@ -86,18 +118,8 @@ def _order(
                 waiting = [c for c in candidates if c in lost and c != name]
                 if candidates and len(waiting) == len(candidates):
                     # Every server that could provide the role is being rebuilt: wait for one.
-                    needs[target].update((c, "") for c in waiting)
-    wave: dict[tuple[str, str], int] = {_AD_NODE: 1}
-    remaining = dict(needs)
-    while remaining:
-        ready = {n: d for n, d in remaining.items() if all(x in wave for x in d)}
-        if not ready:  # a cycle in user policies: what is left goes into one last wave
-            last = max(wave.values()) + 1
-            wave.update(dict.fromkeys(remaining, last))
-            break
-        for node, deps in ready.items():
-            wave[node] = 1 + max((wave[d] for d in deps), default=0)
-            del remaining[node]
+                    needs[target].append(frozenset((c, "") for c in waiting))
+    wave = _waves(needs)
     count = max(wave.values())
     waves: list[list[OrderEntry]] = [[] for _ in range(count)]
     waves[0].append(OrderEntry(None, AD_ACTION))
