@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING, Any
 
-from mkdocs_exdr.codes import CODES
+from mkdocs_exdr.codes import make_finding
 from mkdocs_exdr.durations import describe
 from mkdocs_exdr.facts import build_number
 from mkdocs_exdr.plan import Finding, ServerPlan
@@ -21,12 +21,11 @@ _WSB = re.compile(r"(?i)windows server backup|wbadmin|\bwsb\b")
 
 
 def _f(code: str, subject: str, message: str, plan: ServerPlan | None = None, **kw: Any) -> Finding:
-    spec = CODES[code]
     if plan is not None:
         kw.setdefault("server", plan.server.name)
         kw.setdefault("site", plan.server.site)
         kw.setdefault("where", plan.server.where)
-    return Finding(code, spec.severity, subject, message, spec.source, **kw)
+    return make_finding(code, subject, message, **kw)
 
 
 def check_server(plan: ServerPlan, org: _Org, missing: list[str]) -> list[Finding]:

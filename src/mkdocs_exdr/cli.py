@@ -449,7 +449,12 @@ def generate(
     """
     settings = _settings(config_file, inventory)
     result = _plan(settings, as_of.date() if as_of else None)
-    pages = render_pages(result, user_templates=settings.templates, prefix=settings.path)
+    pages = render_pages(
+        result,
+        user_templates=settings.templates,
+        prefix=settings.path,
+        print_limit=settings.print_limit,
+    )
     root = Path(output) / settings.path
     for path, content in pages.pages.items():
         target = root / path

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Any
 
 from mkdocs_exdr.model import Severity
+from mkdocs_exdr.plan import Finding
 
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
 RECOVER = "http://unifiedpeople.ru/exchhelp.en/html/7dbd4496-4b8e-417a-9002-0efc2da88494.htm"
@@ -67,6 +69,16 @@ CODES: dict[str, Code] = {
         Code("EXDR026", "warning", "Plan review overdue", PRACTICE),
     )
 }
+
+
+#: Sort key for "worst first".
+WORST_FIRST = {"error": 0, "warning": 1, "info": 2}
+
+
+def make_finding(code: str, subject: str, message: str, **where: Any) -> Finding:
+    """A finding of ``code``, with the severity and source of the code table."""
+    spec = CODES[code]
+    return Finding(code, spec.severity, subject, message, spec.source, **where)
 
 
 def at_least(severity: str, threshold: str) -> bool:

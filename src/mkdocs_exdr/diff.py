@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from mkdocs_exdr.acceptances import accepted_risks
-from mkdocs_exdr.codes import SEVERITIES, at_least
+from mkdocs_exdr.codes import SEVERITIES, WORST_FIRST, at_least
 from mkdocs_exdr.escape import inline
 from mkdocs_exdr.model import Acceptance
 from mkdocs_exdr.plan import Finding, Plan
@@ -304,8 +304,9 @@ def diff_plans(base: Plan, head: Plan, fail_on: str = "warning") -> PlanDiff:
         + _order(base, head)
     )
     order = {kind: index for index, (kind, _) in enumerate(SECTIONS)}
-    severity = {"error": 0, "warning": 1, "info": 2}
-    changes.sort(key=lambda c: (order[c.kind], severity.get(str(c.after), 3), c.subject.casefold()))
+    changes.sort(
+        key=lambda c: (order[c.kind], WORST_FIRST.get(str(c.after), 3), c.subject.casefold())
+    )
     return PlanDiff(base, head, fail_on, tuple(changes))
 
 

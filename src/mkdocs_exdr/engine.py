@@ -11,8 +11,8 @@ from typing import Any
 from mkdocs_exdr import facts
 from mkdocs_exdr.acceptances import accepted_risks
 from mkdocs_exdr.catalog import Catalog
-from mkdocs_exdr.codes import CODES
-from mkdocs_exdr.durations import Duration, parse_duration
+from mkdocs_exdr.codes import WORST_FIRST, make_finding
+from mkdocs_exdr.durations import parse_duration
 from mkdocs_exdr.model import Inventory, Server, Site
 from mkdocs_exdr.order import recovery_orders
 from mkdocs_exdr.plan import (
@@ -24,7 +24,7 @@ from mkdocs_exdr.plan import (
     ServerPlan,
 )
 from mkdocs_exdr.policy import RolePolicy, Step
-from mkdocs_exdr.reader import SecretHit, suggest
+from mkdocs_exdr.reader import SecretHit
 from mkdocs_exdr.slugs import slugify
 
 DEFAULTS = {
@@ -32,13 +32,7 @@ DEFAULTS = {
     "review_interval": parse_duration("26w"),
     "restore_rate_gb_per_hour": 20.0,
     "certificate_warning": parse_duration("4w"),
-    "fail_on": "warning",
 }
-
-
-def _finding(code: str, subject: str, message: str, **where: Any) -> Finding:
-    spec = CODES[code]
-    return Finding(code, spec.severity, subject, message, spec.source, **where)
 
 
 class _Org:
@@ -210,7 +204,7 @@ def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> li
         if acceptance.expires is not None and acceptance.expires < as_of:
             result.append(finding)
             extra.append(
-                _finding(
+                make_finding(
                     "EXDR019",
                     finding.key,
                     f"the acceptance of {finding.code} for {finding.subject} expired on "
@@ -228,7 +222,7 @@ def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> li
         if not (acceptance.reason and acceptance.owner and acceptance.expires):
             missing = [n for n in ("reason", "owner", "expires") if not getattr(acceptance, n)]
             extra.append(
-                _finding(
+                make_finding(
                     "EXDR020",
                     f"{acceptance.code}:{subject}",
                     f"the acceptance of {acceptance.code} for {subject} has no "
@@ -238,7 +232,7 @@ def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> li
             )
         if key not in used:
             extra.append(
-                _finding(
+                make_finding(
                     "EXDR025",
                     f"{acceptance.code}:{subject}",
                     f"nothing to accept: there is no {acceptance.code} finding for {subject}; "
@@ -263,8 +257,7 @@ def plan_organization(
     found = [f for p in servers for f in p.findings]
     found += check_organization(org, servers, list(secrets))
     findings = _accept(found, inventory, as_of)
-    severity = {"error": 0, "warning": 1, "info": 2}
-    findings.sort(key=lambda f: (severity[f.severity], f.code, f.subject.casefold()))
+    findings.sort(key=lambda f: (WORST_FIRST[f.severity], f.code, f.subject.casefold()))
     by_server: dict[str, list[Finding]] = defaultdict(list)
     for finding in findings:
         if finding.server:
@@ -282,11 +275,3 @@ def plan_organization(
         orders=tuple(orders),
         settings=org.settings,
     )
-
-
-def nearest_site(name: str, sites: Iterable[str]) -> str:
-    """The '; did you mean' hint for an undeclared site."""
-    return suggest(name, list(sites))
-
-
-__all__ = ["Duration", "plan_organization", "plan_server"]

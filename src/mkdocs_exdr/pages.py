@@ -22,7 +22,7 @@ from mkdocs_exdr.durations import describe
 from mkdocs_exdr.plan import Finding, Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.plan_json import dumps, plan_json
 from mkdocs_exdr.problems import InvalidInput, Location, Problem
-from mkdocs_exdr.runbook import item_paths, render_steps
+from mkdocs_exdr.runbook import item_paths
 from mkdocs_exdr.slugs import slugify
 
 #: Pages that appear in the navigation; every other generated page is reachable by links only,
@@ -181,8 +181,8 @@ def render_pages(
             f"servers/{server.slug}.md",
             "server.md.j2",
             s=server,
-            steps=render_steps(server.steps),
-            verify=render_steps(server.verify),
+            steps=server.runbook,
+            verify=server.verification,
             wave=waves.get(server.server.name),
             neighbours=neighbours,
         )

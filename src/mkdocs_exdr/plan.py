@@ -103,6 +103,20 @@ class ServerPlan:
     context: dict[str, Any] = field(compare=False, repr=False)
     findings: tuple[Finding, ...] = ()
 
+    @cached_property
+    def runbook(self) -> list[Any]:
+        """The rebuild steps, rendered once (``runbook.RenderedStep``)."""
+        from mkdocs_exdr.runbook import render_steps
+
+        return render_steps(self.steps)
+
+    @cached_property
+    def verification(self) -> list[Any]:
+        """The verification steps, rendered once."""
+        from mkdocs_exdr.runbook import render_steps
+
+        return render_steps(self.verify)
+
 
 @dataclass(frozen=True)
 class OrderEntry:
@@ -121,12 +135,18 @@ class RecoveryOrder:
     scope: str  # "organization" or a site name
     waves: tuple[tuple[OrderEntry, ...], ...]
 
+    @cached_property
+    def _rebuild_waves(self) -> dict[str, int]:
+        return {
+            entry.server: number
+            for number, wave in enumerate(self.waves, 1)
+            for entry in wave
+            if entry.server and entry.step is None
+        }
+
     def wave_of(self, server: str) -> int | None:
         """The 1-based wave in which ``server`` is rebuilt."""
-        for number, wave in enumerate(self.waves, 1):
-            if any(e.server == server and e.step is None for e in wave):
-                return number
-        return None
+        return self._rebuild_waves.get(server)
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from typing import Any
 from mkdocs_exdr.durations import Duration
 from mkdocs_exdr.plan import PLAN_SCHEMA_VERSION, Finding, Plan, ServerPlan
 from mkdocs_exdr.problems import Location
-from mkdocs_exdr.runbook import item_paths, render_steps
+from mkdocs_exdr.runbook import item_paths
 
 
 def _plain(value: Any) -> Any:
@@ -92,8 +92,8 @@ def server_json(plan: ServerPlan) -> dict[str, Any]:
             }
             for d in plan.data
         ],
-        "steps": [_plain(s) for s in render_steps(plan.steps)],
-        "verify": [_plain(s) for s in render_steps(plan.verify)],
+        "steps": [_plain(s) for s in plan.runbook],
+        "verify": [_plain(s) for s in plan.verification],
         "findings": [f.key for f in plan.findings],
         "inventory": server,
     }

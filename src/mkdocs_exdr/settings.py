@@ -34,6 +34,7 @@ class ProjectSettings:
     path: str = "dr"
     templates: Path | None = None
     config_file: Path | None = None
+    print_limit: int = 500
 
 
 def read_settings(config_file: Path | None) -> ProjectSettings:
@@ -64,4 +65,5 @@ def read_settings(config_file: Path | None) -> ProjectSettings:
         path=str(options.get("path", "dr")),
         templates=base / str(templates) if templates else None,
         config_file=config_file,
+        print_limit=int(options.get("print_limit", 500)),
     )
