@@ -78,6 +78,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         fence=escape.fence,
         mermaid=escape.mermaid_label,
         slug=slugify,
+        fold=str.casefold,
         hours=lambda h: describe(h * 3600),
     )
     return env
@@ -134,6 +135,7 @@ def render_pages(
         "servers": servers,
         "sites": sites,
         "by_site": by_site,
+        "site_keys": {site.name.casefold() for site in sites},
         "by_role": by_role,
         "waves": waves,
         "codes": CODES,
