@@ -23,7 +23,7 @@ from mkdocs_exdr.plan import (
     PlannedStep,
     ServerPlan,
 )
-from mkdocs_exdr.policy import RolePolicy, Step
+from mkdocs_exdr.policy import RolePolicy, Step, by_rank
 from mkdocs_exdr.reader import SecretHit
 from mkdocs_exdr.slugs import slugify
 
@@ -61,7 +61,7 @@ class _Org:
         found = [self.catalog.roles[r] for r in dict.fromkeys(server.roles)]
         if server.cluster is not None:
             found += self.catalog.cluster_policies()
-        return sorted(found, key=lambda p: (p.rank if p.rank is not None else 100, p.id))
+        return sorted(found, key=by_rank)
 
 
 def _expand(steps: Iterable[tuple[str, Step]], context: dict[str, Any]) -> list[PlannedStep]:

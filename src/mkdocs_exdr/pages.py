@@ -21,6 +21,7 @@ from mkdocs_exdr.codes import CODES, SEVERITIES
 from mkdocs_exdr.durations import describe
 from mkdocs_exdr.plan import Finding, Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.plan_json import dumps, plan_json
+from mkdocs_exdr.policy import by_rank
 from mkdocs_exdr.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.runbook import item_paths
 from mkdocs_exdr.slugs import slugify
@@ -141,7 +142,7 @@ def render_pages(
         "codes": CODES,
         "outcome_text": OUTCOME_TEXT,
         "item_ids": item_ids,
-        "roles": sorted(plan.catalog.roles.values(), key=lambda p: (p.rank or 100, p.id)),
+        "roles": sorted(plan.catalog.roles.values(), key=by_rank),
         "by_severity": _by_severity(list(plan.findings)),
         "prefix": prefix,
         "paths": item_paths,

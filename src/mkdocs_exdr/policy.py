@@ -200,6 +200,11 @@ class RolePolicy:
     where: Location = _where()
 
 
+def by_rank(policy: RolePolicy) -> tuple[int, str]:
+    """Sort key of role policies: rank (unset: last), then id."""
+    return (policy.rank if policy.rank is not None else 100, policy.id)
+
+
 @dataclass(frozen=True)
 class PolicyFile:
     """A policy file holds one role policy or one procedure."""
