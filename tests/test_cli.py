@@ -177,3 +177,37 @@ def test_console_script_exit_codes(tmp_path: Path) -> None:
         [str(exe), "nonsense"], cwd=project, capture_output=True, text=True, check=False
     )
     assert usage.returncode == 2 and "No such command" in usage.stderr
+
+
+def test_broken_policy_template_is_invalid_input(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(
+        tmp_path,
+        docs={
+            "policies/hub.yml": """
+role:
+  id: hub-transport
+  steps:
+    - {id: broken, title: "Drain {{ server.name", source: "https://example.org/x"}
+    - {id: cond, title: Fine, when: "server.name ==", source: "https://example.org/x"}
+"""
+        },
+    )
+    monkeypatch.chdir(project)
+    code, _, err = run(["check"])
+    assert code == 2
+    assert "policies/hub.yml:4:7: role hub-transport: broken: title: template error" in err
+    assert "policies/hub.yml:5:7: role hub-transport: cond: when: expression error" in err
+
+
+def test_secret_in_a_second_document_names_its_server(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from tests.conftest import SOUND_SERVER
+
+    second = "---\nservers:\n  - {name: EX02, site: Seattle, roles: [hub-transport], notes: 'admin password: Hunter2'}\n"
+    monkeypatch.chdir(make_project(tmp_path, inventory=SOUND_SERVER + second))
+    code, out, _ = run(["check", "--format", "json"])
+    keys = [f["key"] for f in json.loads(out)["findings"]]
+    assert code == 1 and "EXDR018:EX02/notes" in keys and "Hunter2" not in out

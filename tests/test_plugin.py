@@ -151,9 +151,9 @@ HOSTILE = "<script>alert(1)</script> [click](javascript:alert(2)) ![x](http://ev
 
 
 def test_hostile_inventory_text_is_shown_as_text(tmp_path: Path) -> None:
-    inventory = _with(extra=f"    notes: {json.dumps(HOSTILE)}\n").replace(
-        "purpose: databases", f"purpose: {json.dumps(HOSTILE)}"
-    )
+    hostile_path = json.dumps("C:\\x\n\n" + HOSTILE)  # a path whose newlines would end a code span
+    extra = f"    notes: {json.dumps(HOSTILE)}\n    customizations:\n      - path: {hostile_path}\n"
+    inventory = _with(extra=extra).replace("purpose: databases", f"purpose: {json.dumps(HOSTILE)}")
     project = make_project(tmp_path, inventory=inventory)
     result = mkdocs(project)
     assert result.returncode == 0, result.stderr
