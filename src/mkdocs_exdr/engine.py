@@ -48,6 +48,7 @@ class _Org:
             for key, default in DEFAULTS.items()
         }
         self.sites = {s.name.casefold(): s for s in inventory.sites}
+        self.facts = facts.Facts("org", inventory.organization)
         self.active = [s for s in inventory.servers if s.status == "active"]
         self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
         for server in self.active:
@@ -103,7 +104,7 @@ def plan_server(server: Server, org: _Org) -> ServerPlan:
     site_hubs = org.by_role_site.get(("hub-transport", (server.site or "").casefold()), [])
     context: dict[str, Any] = {
         "server": facts.server_facts(server, domain_member, hubs, site_hubs),
-        "org": facts._plain(org.inventory.organization, "org"),
+        "org": org.facts,
     }
     procedures = [org.catalog.procedures[p.procedure] for p in policies if p.procedure]
     procedure = max(procedures, key=lambda p: p.precedence, default=None)
