@@ -220,11 +220,18 @@ _FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
 _SIBLING_LINK = re.compile(r"\]\((?!\.\./|[a-z]+:|#|/)([^)]+)\)")
 
 
+#: Sections of a server page left out of printed runbooks: paper is for the rebuild, and the
+#: backup policy and open findings are read on screen.
+NOT_PRINTED = ("## What to back up", "## Findings")
+
+
 def print_section(markdown: str) -> str:
     """A server page as a section of a printable runbook (``print/`` sits beside ``servers/``):
-    no front matter, headings one level lower, links to other server pages kept working."""
+    no front matter, no backup or findings tables, headings one level lower, links to other
+    server pages kept working, code blocks untouched."""
     lines = []
     fence = ""
+    skipping = False
     for line in _FRONT_MATTER.sub("", markdown, count=1).split("\n"):
         marker = _FENCE.match(line)
         if fence:
@@ -236,7 +243,11 @@ def print_section(markdown: str) -> str:
                 fence = ""
         elif marker:
             fence = marker.group(1)
-        else:
+        elif line.startswith("## "):
+            skipping = line.rstrip() in NOT_PRINTED
+        if skipping:
+            continue
+        if not fence and not marker:
             line = _SIBLING_LINK.sub(r"](../servers/\1)", _HEADING.sub(r"#\1 ", line))
         lines.append(line)
     return "\n".join(lines)
