@@ -135,32 +135,26 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
     return Catalog(roles, procedures, tuple(files))
 
 
+_COMPILED = (
+    (("title", "text", "command", "note", "path"), facts.template, "template"),
+    (("when", "required_when", "applies_when"), facts.expression, "expression"),
+)
+
+
 def _templates(owner: str, items: list[Any]) -> list[Problem]:
     """Jinja2 syntax of every template and condition of ``items`` (steps or backup items)."""
     problems: list[Problem] = []
     for item in items:
-        for name in ("title", "text", "command", "note", "path"):
-            source = getattr(item, name, None)
-            if source:
+        for names, compile_, kind in _COMPILED:
+            for name in names:
+                source = getattr(item, name, None)
+                if not source:
+                    continue
                 try:
-                    facts.template(source)
+                    compile_(source)
                 except jinja2.TemplateError as error:
-                    problems.append(
-                        Problem(
-                            item.where, f"{owner}: {item.id}: {name}", f"template error: {error}"
-                        )
-                    )
-        for name in ("when", "required_when", "applies_when"):
-            source = getattr(item, name, None)
-            if source:
-                try:
-                    facts.expression(source)
-                except jinja2.TemplateError as error:
-                    problems.append(
-                        Problem(
-                            item.where, f"{owner}: {item.id}: {name}", f"expression error: {error}"
-                        )
-                    )
+                    field = f"{owner}: {item.id}: {name}"
+                    problems.append(Problem(item.where, field, f"{kind} error: {error}"))
     return problems
 
 

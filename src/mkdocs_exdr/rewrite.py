@@ -107,6 +107,20 @@ def _set(node: Any, key: str, value: Any, details: list[str]) -> None:
         node[key] = value
 
 
+def _named(parent: Any, key: str, name: str, details: list[str], noun: str) -> Any:
+    """The entry called ``name`` (any case) in the list ``parent[key]``, added when missing."""
+    items = parent.get(key)
+    if not isinstance(items, list):
+        items = parent[key] = CommentedSeq()
+    for item in items:
+        if isinstance(item, dict) and str(item.get("name", "")).casefold() == name.casefold():
+            return item
+    entry = CommentedMap(name=name)
+    items.append(entry)
+    details.append(f"{noun} {name!r} added")
+    return entry
+
+
 def _update(node: CommentedMap, server: ImportedServer) -> list[str]:
     details: list[str] = []
     _set(node, "fqdn", server.fqdn, details)
@@ -130,34 +144,14 @@ def _update(node: CommentedMap, server: ImportedServer) -> list[str]:
             cluster["nodes"] = CommentedSeq(server.nodes)
             cluster["nodes"].fa.set_flow_style()
             details.append(f"cluster.nodes: {server.nodes}")
-    if server.storage_groups:
-        groups = node.get("storage_groups")
-        if not isinstance(groups, list):
-            groups = node["storage_groups"] = CommentedSeq()
-        by_name = {str(g.get("name", "")).casefold(): g for g in groups if isinstance(g, dict)}
-        for group in server.storage_groups:
-            target = by_name.get(group.name.casefold())
-            if target is None:
-                target = CommentedMap(name=group.name)
-                groups.append(target)
-                details.append(f"storage group {group.name!r} added")
-            for key in ("log_path", "system_path", "log_prefix", "circular_logging"):
-                _set(target, key, getattr(group, key), details)
-            if group.databases:
-                databases = target.get("databases")
-                if not isinstance(databases, list):
-                    databases = target["databases"] = CommentedSeq()
-                dbs = {
-                    str(d.get("name", "")).casefold(): d for d in databases if isinstance(d, dict)
-                }
-                for db in group.databases:
-                    entry = dbs.get(db.name.casefold())
-                    if entry is None:
-                        entry = CommentedMap(name=db.name)
-                        databases.append(entry)
-                        details.append(f"database {db.name!r} added")
-                    _set(entry, "type", db.type, details)
-                    _set(entry, "edb_path", db.edb_path, details)
+    for group in server.storage_groups:
+        target = _named(node, "storage_groups", group.name, details, "storage group")
+        for key in ("log_path", "system_path", "log_prefix", "circular_logging"):
+            _set(target, key, getattr(group, key), details)
+        for db in group.databases:
+            entry = _named(target, "databases", db.name, details, "database")
+            _set(entry, "type", db.type, details)
+            _set(entry, "edb_path", db.edb_path, details)
     return details
 
 
