@@ -312,7 +312,6 @@ def _read_clixml(text: str, shown: str) -> Export:
             continue
         kinds.add(kind)
         records.append(Record(kind, Location(shown, obj.line, 1), values))
-    kind = kinds.pop() if len(kinds) == 1 else None
-    if len(kinds) > 0:  # several kinds in one file: keep each record's own kind
-        kind = "mixed"
+    # Several kinds in one file are fine: each record keeps its own kind.
+    kind = None if not kinds else kinds.pop() if len(kinds) == 1 else "mixed"
     return Export(shown, kind, records, problems)

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
@@ -191,20 +190,8 @@ LOOPS: dict[str, tuple[str, str]] = {
 }
 
 
-@dataclass
-class _Collector:
-    names: list[str]
-
-
-_current = _Collector([])
-
-
 def _finalize(value: Any) -> Any:
-    if isinstance(value, Missing):
-        _current.names.append(value.name)
-    if value is None:
-        return ""
-    return value
+    return "" if value is None else value  # a Missing fact prints as its own placeholder
 
 
 ENV = ImmutableSandboxedEnvironment(
@@ -228,13 +215,9 @@ def expression(source: str) -> Callable[..., Any]:
     return ENV.compile_expression(source)
 
 
-def render(source: str | None, context: dict[str, Any]) -> tuple[str | None, list[str]]:
-    """Render ``source`` with ``context``; also return the names of missing facts it printed."""
-    if source is None:
-        return None, []
-    _current.names = []
-    text = template(source).render(context).strip()
-    return text, list(dict.fromkeys(_current.names))
+def render(source: str | None, context: dict[str, Any]) -> str | None:
+    """Render ``source`` with ``context`` (missing facts print as ``<UNKNOWN name>``)."""
+    return None if source is None else template(source).render(context).strip()
 
 
 @lru_cache(maxsize=4096)

@@ -32,7 +32,7 @@ def _step_title(plan: ServerPlan, step_id: str) -> str:
     """The rendered title of a step of ``plan``, by id (the id when the step is not planned)."""
     for planned in plan.steps:
         if planned.step.id == step_id:
-            return facts.render(planned.step.title, planned.context)[0] or step_id
+            return facts.render(planned.step.title, planned.context) or step_id
     return step_id
 
 

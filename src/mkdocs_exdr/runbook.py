@@ -58,11 +58,11 @@ def _render(steps: tuple[PlannedStep, ...]) -> list[RenderedStep]:
                 id=step.id,
                 owner=planned.owner,
                 phase=step.phase,
-                title=facts.render(step.title, context)[0] or step.id,
-                text=facts.render(step.text, context)[0],
-                command=facts.render(step.command, context)[0],
+                title=facts.render(step.title, context) or step.id,
+                text=facts.render(step.text, context),
+                command=facts.render(step.command, context),
                 shell=step.shell,
-                note=facts.render(step.note, context)[0],
+                note=facts.render(step.note, context),
                 unverified=step.unverified,
                 source=step.source,
                 label=planned.label,
@@ -77,5 +77,5 @@ def item_paths(plan: ServerPlan, covered: CoveredItem) -> list[str]:
     if not item.path:
         return []
     groups = plan.context["server"]["storage_groups"] if item.per == "storage-group" else [None]
-    paths = [facts.render(item.path, {**plan.context, "sg": group})[0] for group in groups]
+    paths = [facts.render(item.path, {**plan.context, "sg": group}) for group in groups]
     return list(dict.fromkeys(p for p in paths if p))
