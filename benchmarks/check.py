@@ -17,9 +17,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from generate import generate
-from mkdocs_exdr.catalog import load_catalog
-from mkdocs_exdr.engine import plan_organization
-from mkdocs_exdr.validate import read_inventory
+from mkdocs_exdr.plan.engine import plan_organization
+from mkdocs_exdr.policies.catalog import load_catalog
+from mkdocs_exdr.validate.inventory import read_inventory
 
 
 def main() -> None:

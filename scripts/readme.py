@@ -6,8 +6,8 @@ import re
 import sys
 from pathlib import Path
 
-from mkdocs_exdr.codes import CODES
-from mkdocs_exdr.schema import field_reference
+from mkdocs_exdr.plan.findings import CODES
+from mkdocs_exdr.validate.schema import field_reference
 
 README = Path(__file__).resolve().parent.parent / "README.md"
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mkdocs_exdr import cli
+from mkdocs_exdr.cli import main as cli
 from mkdocs_exdr.pipeline import resolve_as_of
 from tests.conftest import make_project
 

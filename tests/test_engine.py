@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from mkdocs_exdr.pipeline import build_plan
-from mkdocs_exdr.plan import Plan, ServerPlan
-from mkdocs_exdr.runbook import render_steps
+from mkdocs_exdr.plan.model import Plan, ServerPlan
+from mkdocs_exdr.plan.runbook import render_steps
 from tests.conftest import MINIMAL_ORG, SOUND_SERVER, write
 
 AS_OF = dt.date(2026, 11, 20)
@@ -356,7 +356,7 @@ servers:
 
 
 def test_every_finding_code_can_be_raised(tmp_path: Path) -> None:
-    from mkdocs_exdr.codes import CODES
+    from mkdocs_exdr.plan.findings import CODES
 
     plan = plan_of(tmp_path, ZOO, org=ZOO_ORG)
     raised = {f.code for f in plan.findings}

@@ -25,14 +25,14 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mkdocs_exdr.cli import main
-from mkdocs_exdr.load import MAX_FILE_BYTES
-from mkdocs_exdr.model import InventoryFile
+from mkdocs_exdr.cli.main import main
+from mkdocs_exdr.common.problems import InvalidInput
+from mkdocs_exdr.common.slugs import slugify
+from mkdocs_exdr.inventory.model import InventoryFile
+from mkdocs_exdr.load.documents import MAX_FILE_BYTES
+from mkdocs_exdr.load.reader import public_fields
 from mkdocs_exdr.pipeline import build_plan
-from mkdocs_exdr.plan import Plan
-from mkdocs_exdr.problems import InvalidInput
-from mkdocs_exdr.reader import public_fields
-from mkdocs_exdr.slugs import slugify
+from mkdocs_exdr.plan.model import Plan
 
 CASES = Path(__file__).resolve().parent / "cases"
 AS_OF = dt.date(2026, 11, 20)

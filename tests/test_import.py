@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mkdocs_exdr.catalog import load_catalog
-from mkdocs_exdr.cli import main
-from mkdocs_exdr.validate import read_inventory
+from mkdocs_exdr.cli.main import main
+from mkdocs_exdr.policies.catalog import load_catalog
+from mkdocs_exdr.validate.inventory import read_inventory
 from tests.conftest import write
 
 EXPORTS = Path(__file__).resolve().parent / "exports"

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mkdocs_exdr import offline
-from mkdocs_exdr.cli import main
+from mkdocs_exdr.cli.main import main
+from mkdocs_exdr.offline import bundle as offline
 from tests.conftest import REPO
 from tests.test_browser import ARTIFACTS, CHROMIUM, FLAGS, heading, require_chromium
 

@@ -232,7 +232,7 @@ def test_example_wiki_builds_strict() -> None:
 def test_generate_writes_pages_that_build_without_the_plugin(tmp_path: Path) -> None:
     from click.testing import CliRunner
 
-    from mkdocs_exdr.cli import main
+    from mkdocs_exdr.cli.main import main
 
     project = make_project(tmp_path / "source")
     plain = write(

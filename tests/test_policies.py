@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from mkdocs_exdr.catalog import builtin_texts, load_catalog
+from mkdocs_exdr.policies.catalog import builtin_texts, load_catalog
 
 REFERENCE = Path(__file__).resolve().parents[2] / "shared" / "reference" / "exchange2007-dr.md"
 STATEMENTS = ("source",)

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from mkdocs_exdr.cli import main
+from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.pipeline import build_plan
 from tests.conftest import MINIMAL_ORG, SOUND_SERVER, make_project, write
 

@@ -11,18 +11,20 @@ import pytest
 import yaml
 from click.testing import CliRunner
 
-from mkdocs_exdr.catalog import builtin_texts
-from mkdocs_exdr.cli import main
-from mkdocs_exdr.schema import json_schema, schema_text
+from mkdocs_exdr.cli.main import main
+from mkdocs_exdr.policies.catalog import builtin_texts
+from mkdocs_exdr.validate.schema import json_schema, schema_text
 from tests.conftest import EXAMPLE_INVENTORY
 
 
 @pytest.mark.parametrize("kind", ["inventory", "policy"])
 def test_shipped_schema_is_generated_from_the_model(kind: str) -> None:
-    shipped = (resources.files("mkdocs_exdr") / "schemas" / f"{kind}.schema.json").read_text(
-        encoding="utf-8"
+    shipped = (
+        resources.files("mkdocs_exdr.validate") / "schemas" / f"{kind}.schema.json"
+    ).read_text(encoding="utf-8")
+    assert shipped == schema_text(kind), (
+        "run: mkdocs-exdr schema --write mkdocs_exdr/validate/schemas"
     )
-    assert shipped == schema_text(kind), "run: mkdocs-exdr schema --write src/mkdocs_exdr/schemas"
     jsonschema.Draft202012Validator.check_schema(json.loads(shipped))
 
 

@@ -1,0 +1,1 @@
+"""Shared basics: located problems, durations and slugs."""

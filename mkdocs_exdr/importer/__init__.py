@@ -1,0 +1,1 @@
+"""Import: Exchange Management Shell exports into inventory YAML, keeping what people wrote."""

@@ -1,0 +1,317 @@
+"""Read what Exchange Management Shell exports: CSV (Export-Csv) and CLIXML (Export-Clixml).
+
+Each file becomes records of one kind (servers, storage groups, mailbox databases, public folder
+databases, mailbox servers), recognised from its type names or columns, never its file name.
+Every record remembers its file and line. Files come in the encodings Windows PowerShell writes:
+UTF-16 LE with BOM (its default for Export-Clixml), UTF-8 with BOM, or ASCII/ANSI (Export-Csv).
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from xml.parsers import expat
+
+from mkdocs_exdr.common.problems import Location, Problem
+
+Value = str | list[str] | None
+
+KINDS = (
+    "servers",
+    "storage-groups",
+    "mailbox-databases",
+    "public-folder-databases",
+    "mailbox-servers",
+)
+# Type names (the last part of the .NET class) and the columns that identify each kind.
+_TYPES = {
+    "ExchangeServer": "servers",
+    "StorageGroup": "storage-groups",
+    "MailboxDatabase": "mailbox-databases",
+    "PublicFolderDatabase": "public-folder-databases",
+    "MailboxServer": "mailbox-servers",
+}
+_COLUMNS = (
+    ("servers", {"ServerRole", "AdminDisplayVersion"}),
+    ("storage-groups", {"LogFilePrefix"}),
+    ("public-folder-databases", {"EdbFilePath", "ReplicationPeriod"}),
+    ("public-folder-databases", {"EdbFilePath", "UseCustomReferralServerList"}),
+    ("mailbox-databases", {"EdbFilePath"}),
+    ("mailbox-servers", {"RedundantMachines"}),
+    ("mailbox-servers", {"ClusteredStorageType"}),
+)
+#: A multi-valued property exported to CSV arrives as its collection's type name.
+COLLECTION_TYPE = re.compile(r"^(Microsoft|System)\.[\w.]+(`\d+)?(\[.*\])?$|^Deserialized\.")
+
+
+@dataclass
+class Record:
+    """One exported object: its values by property name, and where it was read."""
+
+    kind: str
+    where: Location
+    values: dict[str, Value] = field(default_factory=dict)
+
+    def text(self, name: str) -> str | None:
+        """A single value as text; ``None`` for empty, ``$null`` or a collection type name."""
+        value = self.values.get(name)
+        if isinstance(value, list):
+            return ", ".join(value) if value else None
+        if value is None or value == "" or COLLECTION_TYPE.match(value):
+            return None
+        return value
+
+    def items(self, name: str) -> list[str] | None:
+        """A multi-valued property, or ``None`` when the export lost it (CSV prints the type)."""
+        value = self.values.get(name)
+        if isinstance(value, list):
+            return value
+        if value is None or value == "":
+            return []
+        if COLLECTION_TYPE.match(value):
+            return None
+        return [part.strip() for part in re.split(r"[;,]", value) if part.strip()]
+
+
+@dataclass
+class Export:
+    """A file read: its kind, records and problems."""
+
+    file: str
+    kind: str | None
+    records: list[Record]
+    problems: list[Problem]
+
+
+def decode(raw: bytes) -> str:
+    """Bytes in one of the encodings Windows PowerShell writes, as text."""
+    for bom, encoding in (
+        (codecs.BOM_UTF8, "utf-8-sig"),
+        (codecs.BOM_UTF16_LE, "utf-16"),
+        (codecs.BOM_UTF16_BE, "utf-16"),
+    ):
+        if raw.startswith(bom):
+            return raw.decode(encoding)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")  # "ASCII"/ANSI of Windows PowerShell
+
+
+def _kind(type_names: list[str], columns: set[str]) -> str | None:
+    for name in type_names:
+        last = name.rsplit(".", 1)[-1]
+        if last in _TYPES:
+            return _TYPES[last]
+    for kind, needed in _COLUMNS:
+        if needed <= columns:
+            return kind
+    return None
+
+
+def read_export(path: Path, shown: str) -> Export:
+    """Read one export file (CSV or CLIXML, recognised by content)."""
+    try:
+        text = decode(path.read_bytes())
+    except OSError as error:
+        return Export(shown, None, [], [Problem(Location(shown), "", str(error))])
+    if text.lstrip().startswith("<"):
+        return _read_clixml(text, shown)
+    return _read_csv(text, shown)
+
+
+def _read_csv(text: str, shown: str) -> Export:
+    lines = text.splitlines(keepends=True)
+    type_names: list[str] = []
+    first = 0
+    while first < len(lines) and lines[first].startswith("#"):
+        if lines[first].startswith("#TYPE"):
+            type_names.append(lines[first][5:].strip())
+        first += 1
+    reader = csv.reader(io.StringIO("".join(lines[first:]), newline=""))
+    problems: list[Problem] = []
+    try:
+        header = next(reader)
+    except StopIteration:
+        return Export(shown, None, [], [Problem(Location(shown), "", "the file is empty")])
+    except csv.Error as error:
+        return Export(shown, None, [], [Problem(Location(shown, first + 1, 1), "", str(error))])
+    kind = _kind(type_names, set(header))
+    if kind is None:
+        message = (
+            "not an export of Get-ExchangeServer, Get-StorageGroup, Get-MailboxDatabase, "
+            "Get-PublicFolderDatabase or Get-MailboxServer (no known columns or #TYPE)"
+        )
+        return Export(shown, None, [], [Problem(Location(shown, first + 1, 1), "", message)])
+    records: list[Record] = []
+    while True:
+        start = first + reader.line_num + 1
+        try:
+            row = next(reader)
+        except StopIteration:
+            break
+        except csv.Error as error:
+            problems.append(
+                Problem(Location(shown, start, 1), "", f"cannot read this row: {error}")
+            )
+            continue
+        if not row or row == [""]:
+            continue
+        if len(row) != len(header):
+            problems.append(
+                Problem(
+                    Location(shown, start, 1),
+                    "",
+                    f"{len(row)} values where the header has {len(header)} "
+                    "columns (an unquoted comma?); row skipped",
+                )
+            )
+            continue
+        values: dict[str, Value] = dict(zip(header, row, strict=True))
+        records.append(Record(kind, Location(shown, start, 1), values))
+    return Export(shown, kind, records, problems)
+
+
+class _Node:
+    def __init__(self, tag: str, attrs: dict[str, str], line: int) -> None:
+        self.tag, self.attrs, self.line = tag, attrs, line
+        self.children: list[_Node] = []
+        self.text = ""
+
+
+def _parse_xml(text: str) -> _Node:
+    if re.search(r"<!(DOCTYPE|ENTITY)", text):
+        raise ValueError("a DOCTYPE or ENTITY declaration; CLIXML has none, so it is not read")
+    root = _Node("#document", {}, 0)
+    stack = [root]
+    parser = expat.ParserCreate()
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        node = _Node(tag.rsplit("}", 1)[-1], attrs, parser.CurrentLineNumber)
+        stack[-1].children.append(node)
+        stack.append(node)
+
+    def end(tag: str) -> None:
+        stack.pop()
+
+    def data(chunk: str) -> None:
+        stack[-1].text += chunk
+
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = data
+    parser.Parse(text.lstrip("\ufeff"), True)
+    return root
+
+
+_PRIMITIVES = {
+    "S",
+    "I32",
+    "I64",
+    "U32",
+    "U64",
+    "B",
+    "DT",
+    "TS",
+    "G",
+    "D",
+    "Db",
+    "Sg",
+    "By",
+    "SB",
+    "C",
+    "URI",
+    "Version",
+    "XD",
+    "BA",
+    "SS",
+    "Ref",
+}
+
+
+def _unescape(text: str) -> str:
+    """CLIXML escapes characters such as CR and LF as ``_x000D_``."""
+    return re.sub(r"_x([0-9A-Fa-f]{4})_", lambda m: chr(int(m.group(1), 16)), text)
+
+
+def _value(node: _Node, types: dict[str, list[str]]) -> Value:
+    if node.tag == "Nil":
+        return None
+    if node.tag in _PRIMITIVES:
+        return _unescape(node.text)
+    if node.tag == "Obj":
+        for child in node.children:
+            if child.tag in ("LST", "IE", "QUE", "STK"):
+                items = [_value(item, types) for item in child.children]
+                return [str(i) for i in items if i is not None and not isinstance(i, list)]
+        for child in node.children:
+            if child.tag == "ToString":
+                return _unescape(child.text)
+        for child in node.children:
+            if child.tag in _PRIMITIVES:
+                return _unescape(child.text)
+    return None
+
+
+def _type_names(node: _Node, types: dict[str, list[str]]) -> list[str]:
+    for child in node.children:
+        if child.tag == "TN":
+            names = [t.text for t in child.children if t.tag == "T"]
+            types[child.attrs.get("RefId", "")] = names
+            return names
+        if child.tag == "TNRef":
+            return types.get(child.attrs.get("RefId", ""), [])
+    return []
+
+
+def _read_clixml(text: str, shown: str) -> Export:
+    try:
+        root = _parse_xml(text)
+    except (expat.ExpatError, ValueError) as error:
+        line = getattr(error, "lineno", 0)
+        return Export(
+            shown,
+            None,
+            [],
+            [Problem(Location(shown, line, 1), "", f"not readable CLIXML: {error}")],
+        )
+    objs = next((n for n in root.children if n.tag == "Objs"), None)
+    if objs is None:
+        return Export(
+            shown,
+            None,
+            [],
+            [Problem(Location(shown), "", "no <Objs> element: not an Export-Clixml file")],
+        )
+    types: dict[str, list[str]] = {}
+    records: list[Record] = []
+    kinds: set[str] = set()
+    problems: list[Problem] = []
+    for obj in (n for n in objs.children if n.tag == "Obj"):
+        names = _type_names(obj, types)
+        values: dict[str, Value] = {}
+        for section in obj.children:
+            if section.tag in ("Props", "MS"):
+                for prop in section.children:
+                    if "N" in prop.attrs:
+                        values[prop.attrs["N"]] = _value(prop, types)
+        kind = _kind(names, set(values))
+        if kind is None:
+            problems.append(
+                Problem(
+                    Location(shown, obj.line, 1),
+                    "",
+                    f"an object of type {names[0] if names else 'unknown'} is not "
+                    "an Exchange server, storage group, database or mailbox server; skipped",
+                )
+            )
+            continue
+        kinds.add(kind)
+        records.append(Record(kind, Location(shown, obj.line, 1), values))
+    # Several kinds in one file are fine: each record keeps its own kind.
+    kind = None if not kinds else kinds.pop() if len(kinds) == 1 else "mixed"
+    return Export(shown, kind, records, problems)

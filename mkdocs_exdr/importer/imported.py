@@ -1,0 +1,229 @@
+"""What Exchange Management Shell exports say about each server, in inventory terms.
+
+``read_exports`` joins the records of Get-ExchangeServer, Get-StorageGroup, Get-MailboxDatabase,
+Get-PublicFolderDatabase and Get-MailboxServer into servers with roles, site, version, cluster,
+storage groups and databases. Anything it does not recognise is reported, never guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.importer.exports import Export, Record
+
+#: Exchange 2007 ServerRole words and the role ids of the built-in policies.
+ROLE_WORDS = {
+    "Mailbox": "mailbox",
+    "ClientAccess": "client-access",
+    "UnifiedMessaging": "unified-messaging",
+    "HubTransport": "hub-transport",
+    "Edge": "edge-transport",
+    "EdgeTransport": "edge-transport",
+}
+EXCHANGE_ROLES = set(ROLE_WORDS.values()) | {"public-folder"}
+EDITIONS = {
+    "Standard": "Standard",
+    "StandardEvaluation": "Standard",
+    "Enterprise": "Enterprise",
+    "EnterpriseEvaluation": "Enterprise",
+}
+CLUSTER_TYPES = {"NonShared": "ccr", "Shared": "scc"}
+_EXCHANGE_2007 = re.compile(r"^Version 8\.\d+ \(Build ")
+
+
+@dataclass
+class Database:
+    name: str
+    type: str
+    edb_path: str | None
+
+
+@dataclass
+class StorageGroup:
+    name: str
+    log_path: str | None = None
+    system_path: str | None = None
+    log_prefix: str | None = None
+    circular_logging: bool | None = None
+    databases: list[Database] = field(default_factory=list)
+
+
+@dataclass
+class ImportedServer:
+    """What the exports say about one Exchange 2007 server."""
+
+    name: str
+    where: Location
+    roles: list[str]
+    fqdn: str | None = None
+    site: str | None = None
+    exchange_version: str | None = None
+    edition: str | None = None
+    clustered: bool = False
+    cluster_type: str | None = None
+    nodes: list[str] | None = None
+    storage_groups: list[StorageGroup] = field(default_factory=list)
+
+
+@dataclass
+class Imported:
+    """Everything the exports say, and what could not be used."""
+
+    organization: str | None
+    forest: str | None
+    servers: list[ImportedServer]
+    notes: list[Problem]  # reported, the import goes on
+    skipped: list[Problem]  # rows or servers left out: exit code 1
+
+
+def _last(path: str | None, separator: str) -> str | None:
+    return path.rsplit(separator, 1)[-1].strip() or None if path else None
+
+
+def _server_name(record: Record) -> str | None:
+    value = record.text("Server") or record.text("Identity") or ""
+    if value.upper().startswith("CN="):
+        return value.split(",", 1)[0][3:]
+    return value.split("\\", 1)[0].strip() or None
+
+
+def _bool(text: str | None) -> bool | None:
+    if text is None:
+        return None
+    return text.strip().lower() in ("true", "yes", "1")
+
+
+def read_exports(exports: list[Export]) -> Imported:
+    """Combine the records of every export into servers with their storage groups."""
+    by_kind: dict[str, list[Record]] = {}
+    for export in exports:
+        for record in export.records:
+            by_kind.setdefault(record.kind, []).append(record)
+    notes: list[Problem] = []
+    skipped: list[Problem] = [p for e in exports for p in e.problems]
+    servers: dict[str, ImportedServer] = {}
+    organization = forest = None
+    for record in by_kind.get("servers", []):
+        name = record.text("Name")
+        if not name:
+            skipped.append(Problem(record.where, "Name", "a server row without a name; skipped"))
+            continue
+        version = record.text("AdminDisplayVersion")
+        words = [w.strip() for w in (record.text("ServerRole") or "").split(",") if w.strip()]
+        if version and not _EXCHANGE_2007.match(version):
+            skipped.append(
+                Problem(
+                    record.where,
+                    "AdminDisplayVersion",
+                    f"{name} runs {version!r}, not Exchange 2007 (ServerRole "
+                    f"{', '.join(words) or 'empty'}); skipped",
+                )
+            )
+            continue
+        unknown = [w for w in words if w not in ROLE_WORDS]
+        if unknown or not words:
+            what = ", ".join(unknown) if unknown else "no role"
+            skipped.append(
+                Problem(
+                    record.where,
+                    "ServerRole",
+                    f"{name}: unknown ServerRole {what!r}; expected "
+                    f"{', '.join(sorted(ROLE_WORDS))}; skipped, not guessed",
+                )
+            )
+            continue
+        dn = record.text("DistinguishedName") or ""
+        found = re.search(r"CN=([^,]+),CN=Microsoft Exchange,", dn)
+        if found and organization is None:
+            organization = found.group(1)
+            forest = ".".join(re.findall(r"DC=([^,]+)", dn)) or None
+        edition = record.text("Edition")
+        server = ImportedServer(
+            name=name,
+            where=record.where,
+            roles=list(dict.fromkeys(ROLE_WORDS[w] for w in words)),
+            fqdn=record.text("Fqdn"),
+            site=_last(record.text("Site"), "/"),
+            exchange_version=version,
+            edition=EDITIONS.get(edition or ""),
+            clustered=(record.text("IsMemberOfCluster") or "No").strip().lower()
+            not in ("no", "false"),
+        )
+        if edition and server.edition is None and edition != "Unknown":
+            notes.append(
+                Problem(
+                    record.where, "Edition", f"{name}: edition {edition!r} not recognised; left out"
+                )
+            )
+        if server.site is None:
+            notes.append(
+                Problem(
+                    record.where,
+                    "Site",
+                    f"{name}: no AD site in the export (an Edge server is outside the "
+                    "domain); written without a site",
+                )
+            )
+        servers[name.casefold()] = server
+    for record in by_kind.get("mailbox-servers", []):
+        clustered = servers.get((record.text("Name") or "").casefold())
+        if clustered is None:
+            continue
+        server = clustered
+        nodes = record.items("RedundantMachines")
+        kind = CLUSTER_TYPES.get(record.text("ClusteredStorageType") or "")
+        if kind or (nodes and len(nodes) > 1):
+            server.clustered = True
+        server.cluster_type = kind or server.cluster_type
+        if nodes is None and server.clustered:
+            notes.append(
+                Problem(
+                    record.where,
+                    "RedundantMachines",
+                    f"{server.name}: the cluster nodes arrived as a type name (CSV "
+                    "loses multi-valued properties); export with Export-Clixml or the "
+                    "calculated property in the README to import them",
+                )
+            )
+        elif nodes:
+            server.nodes = nodes
+    groups: dict[tuple[str, str], StorageGroup] = {}
+    for record in by_kind.get("storage-groups", []):
+        owner = servers.get((_server_name(record) or "").casefold())
+        name = record.text("Name")
+        if owner is None or not name:
+            continue
+        server = owner
+        group = StorageGroup(
+            name=name,
+            log_path=record.text("LogFolderPath"),
+            system_path=record.text("SystemFolderPath"),
+            log_prefix=record.text("LogFilePrefix"),
+            circular_logging=_bool(record.text("CircularLoggingEnabled")),
+        )
+        server.storage_groups.append(group)
+        groups[(server.name.casefold(), name.casefold())] = group
+    for kind, db_type in (
+        ("mailbox-databases", "mailbox"),
+        ("public-folder-databases", "public-folder"),
+    ):
+        for record in by_kind.get(kind, []):
+            owner = servers.get((_server_name(record) or "").casefold())
+            name = record.text("Name")
+            group_name = _last(record.text("StorageGroup"), "\\")
+            if owner is None or not name or not group_name:
+                continue
+            server = owner
+            existing = groups.get((server.name.casefold(), group_name.casefold()))
+            if existing is not None:
+                group = existing
+            else:
+                group = StorageGroup(group_name)
+                server.storage_groups.append(group)
+                groups[(server.name.casefold(), group_name.casefold())] = group
+            group.databases.append(Database(name, db_type, record.text("EdbFilePath")))
+            if db_type == "public-folder" and "public-folder" not in server.roles:
+                server.roles.append("public-folder")
+    return Imported(organization, forest, list(servers.values()), notes, skipped)

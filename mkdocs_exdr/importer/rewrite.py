@@ -1,0 +1,264 @@
+"""Write imported facts into inventory YAML files, keeping everything a person wrote.
+
+Re-importing updates only the facts an export holds (FQDN, site, roles, version, edition,
+cluster, storage groups, databases) and keeps everything else: other keys, comments, key order,
+the file's encoding and line ends. Files are rewritten with ruamel.yaml's round-trip mode, and
+only when something in them changed.
+"""
+
+from __future__ import annotations
+
+import codecs
+import io
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedMap, CommentedSeq
+from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.util import load_yaml_guess_indent
+
+from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.common.slugs import slugify
+from mkdocs_exdr.importer.imported import EXCHANGE_ROLES, Imported, ImportedServer
+from mkdocs_exdr.load.documents import inventory_files
+
+
+@dataclass
+class YamlFile:
+    """An inventory file as ruamel.yaml reads it, with what is needed to write it back alike."""
+
+    path: Path
+    data: Any
+    encoding: str
+    bom: bytes
+    newline: str
+    indent: int
+    sequence_offset: int
+    changed: bool = False
+
+    @classmethod
+    def read(cls, path: Path) -> YamlFile:
+        raw = path.read_bytes()
+        bom = b""
+        encoding = "utf-8"
+        for mark, name in (
+            (codecs.BOM_UTF8, "utf-8"),
+            (codecs.BOM_UTF16_LE, "utf-16-le"),
+            (codecs.BOM_UTF16_BE, "utf-16-be"),
+        ):
+            if raw.startswith(mark):
+                bom, encoding = mark, name
+                break
+        text = raw[len(bom) :].decode(encoding)
+        newline = "\r\n" if "\r\n" in text else "\n"
+        data, indent, offset = load_yaml_guess_indent(text.replace("\r\n", "\n"))
+        del data
+        yaml = _yaml(indent or 2, offset or 0)
+        loaded = yaml.load(text.replace("\r\n", "\n")) if text.strip() else CommentedMap()
+        return cls(path, loaded, encoding, bom, newline, indent or 2, offset or 0)
+
+    @classmethod
+    def new(cls, path: Path) -> YamlFile:
+        data = CommentedMap()
+        data.yaml_set_start_comment(
+            "Written by mkdocs-exdr import from Exchange Management Shell exports."
+        )
+        return cls(path, data, "utf-8", b"", "\n", 4, 2, changed=True)
+
+    def text(self) -> str:
+        stream = io.StringIO()
+        _yaml(self.indent, self.sequence_offset).dump(self.data, stream)
+        return stream.getvalue().replace("\n", self.newline)
+
+    def write(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        self.path.write_bytes(self.bom + self.text().encode(self.encoding))
+
+
+def _yaml(indent: int, offset: int) -> YAML:
+    """ruamel.yaml set up to write lists as the file does: ``indent`` is where an item's content
+    starts, ``offset`` where its dash is (as ``load_yaml_guess_indent`` reports them)."""
+    yaml = YAML(typ="rt")
+    yaml.preserve_quotes = True
+    yaml.width = 4096
+    yaml.indent(mapping=indent - offset if offset else indent, sequence=indent, offset=offset)
+    return yaml
+
+
+@dataclass
+class Change:
+    """What the import did to one server."""
+
+    server: str
+    action: str  # added, updated, missing, decommissioned
+    file: str
+    details: list[str] = field(default_factory=list)
+
+
+def _set(node: Any, key: str, value: Any, details: list[str]) -> None:
+    if value is None:
+        return
+    if node.get(key) != value:
+        details.append(
+            f"{key}: {node.get(key)!r} → {value!r}" if key in node else f"{key}: {value!r}"
+        )
+        node[key] = value
+
+
+def _named(parent: Any, key: str, name: str, details: list[str], noun: str) -> Any:
+    """The entry called ``name`` (any case) in the list ``parent[key]``, added when missing."""
+    items = parent.get(key)
+    if not isinstance(items, list):
+        items = parent[key] = CommentedSeq()
+    for item in items:
+        if isinstance(item, dict) and str(item.get("name", "")).casefold() == name.casefold():
+            return item
+    entry = CommentedMap(name=name)
+    items.append(entry)
+    details.append(f"{noun} {name!r} added")
+    return entry
+
+
+def _update(node: CommentedMap, server: ImportedServer) -> list[str]:
+    details: list[str] = []
+    _set(node, "fqdn", server.fqdn, details)
+    _set(node, "site", server.site, details)
+    own = [r for r in (node.get("roles") or []) if r not in EXCHANGE_ROLES]
+    roles = server.roles + own
+    if list(node.get("roles") or []) != roles:
+        old = node.get("roles")
+        node["roles"] = CommentedSeq(roles)
+        node["roles"].fa.set_flow_style()
+        details.append(f"roles: {list(old or [])} → {roles}")
+    _set(node, "exchange_version", server.exchange_version, details)
+    _set(node, "edition", server.edition, details)
+    if server.clustered:
+        cluster = node.get("cluster")
+        if not isinstance(cluster, dict):
+            cluster = node["cluster"] = CommentedMap()
+            details.append("cluster: added")
+        _set(cluster, "type", server.cluster_type, details)
+        if server.nodes is not None and list(cluster.get("nodes") or []) != server.nodes:
+            cluster["nodes"] = CommentedSeq(server.nodes)
+            cluster["nodes"].fa.set_flow_style()
+            details.append(f"cluster.nodes: {server.nodes}")
+    for group in server.storage_groups:
+        target = _named(node, "storage_groups", group.name, details, "storage group")
+        for key in ("log_path", "system_path", "log_prefix", "circular_logging"):
+            _set(target, key, getattr(group, key), details)
+        for db in group.databases:
+            entry = _named(target, "databases", db.name, details, "database")
+            _set(entry, "type", db.type, details)
+            _set(entry, "edb_path", db.edb_path, details)
+    return details
+
+
+def _new_node(server: ImportedServer) -> CommentedMap:
+    node = CommentedMap(name=server.name)
+    _update(node, server)
+    return node
+
+
+@dataclass
+class ImportReport:
+    """The outcome of an import: per-server changes, files written, problems."""
+
+    changes: list[Change]
+    written: list[str]
+    notes: list[Problem]
+    skipped: list[Problem]
+
+
+def apply_import(
+    imported: Imported, folder: Path, *, prune: bool = False, write: bool = True
+) -> ImportReport:
+    """Merge ``imported`` into the inventory ``folder``; write changed files if ``write``."""
+    files = []
+    problems = []
+    for path in inventory_files(folder) if folder.is_dir() else []:
+        try:
+            files.append(YamlFile.read(path))
+        except (MarkedYAMLError, UnicodeDecodeError) as error:
+            mark = getattr(error, "problem_mark", None)
+            where = (
+                Location(_rel(path, folder), mark.line + 1, mark.column + 1)
+                if mark
+                else Location(_rel(path, folder))
+            )
+            problems.append(Problem(where, "", f"cannot be updated: {error}".splitlines()[0]))
+    if problems:
+        raise InvalidInput(problems)
+    empty = not any(isinstance(f.data, dict) and f.data for f in files)
+    index: dict[str, tuple[YamlFile, Any]] = {}
+    declared_sites: set[str] = set()
+    for file in files:
+        if not isinstance(file.data, dict):
+            continue
+        for node in file.data.get("servers") or []:
+            if isinstance(node, dict) and node.get("name"):
+                index[str(node["name"]).casefold()] = (file, node)
+        for site in file.data.get("sites") or []:
+            if isinstance(site, dict) and site.get("name"):
+                declared_sites.add(str(site["name"]).casefold())
+    new_files: dict[Path, YamlFile] = {}
+
+    def target(path: Path) -> YamlFile:
+        for file in files:
+            if file.path == path:
+                return file
+        if path not in new_files:
+            new_files[path] = YamlFile.new(path)
+        return new_files[path]
+
+    if empty and imported.organization:
+        org = target(folder / "organization.yml")
+        org.data["organization"] = CommentedMap(name=imported.organization)
+        if imported.forest:
+            org.data["organization"]["forest"] = imported.forest
+    changes: list[Change] = []
+    seen: set[str] = set()
+    for server in imported.servers:
+        seen.add(server.name.casefold())
+        found = index.get(server.name.casefold())
+        if found is not None:
+            file, node = found
+            details = _update(node, server)
+            if details:
+                file.changed = True
+                changes.append(Change(server.name, "updated", _rel(file.path, folder), details))
+            continue
+        file = target(
+            folder / "servers" / f"{slugify(server.site) if server.site else 'no-site'}.yml"
+        )
+        if server.site and server.site.casefold() not in declared_sites:
+            sites = file.data.setdefault("sites", CommentedSeq())
+            sites.append(CommentedMap(name=server.site))
+            declared_sites.add(server.site.casefold())
+        file.data.setdefault("servers", CommentedSeq()).append(_new_node(server))
+        file.changed = True
+        changes.append(Change(server.name, "added", _rel(file.path, folder)))
+    for key, (file, node) in sorted(index.items()):
+        if key in seen or node.get("status") == "decommissioned":
+            continue
+        if prune:
+            node["status"] = "decommissioned"
+            file.changed = True
+            changes.append(Change(str(node["name"]), "decommissioned", _rel(file.path, folder)))
+        else:
+            changes.append(Change(str(node["name"]), "missing", _rel(file.path, folder)))
+    written = []
+    for file in [*files, *new_files.values()]:
+        if file.changed:
+            written.append(_rel(file.path, folder))
+            if write:
+                file.write()
+    return ImportReport(changes, sorted(written), imported.notes, imported.skipped)
+
+
+def _rel(path: Path, folder: Path) -> str:
+    try:
+        return path.relative_to(folder).as_posix()
+    except ValueError:
+        return str(path)

@@ -1,0 +1,1 @@
+"""The inventory model: sites, servers, databases, backups and acceptances as frozen dataclasses."""

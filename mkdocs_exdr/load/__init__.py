@@ -1,0 +1,1 @@
+"""Stage 1, load: YAML files read safely with the place of every value, and the typed reader."""

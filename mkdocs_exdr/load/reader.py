@@ -1,0 +1,336 @@
+"""Read plain YAML data into the typed dataclasses of the model, collecting every problem.
+
+One reader is compiled per type from the dataclass annotations, so the model is the only
+description of the format. Strings are checked for secrets as they are read: a secret is
+replaced by ``[redacted]`` in the model and reported as a ``SecretHit``, never as its value.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import datetime as dt
+import difflib
+import re
+import types
+import typing
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from mkdocs_exdr.common.durations import GRAMMAR, Duration, parse_duration
+from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.load.documents import Document, Path_
+
+REDACTED = "[redacted]"
+_SECRET_KEY = re.compile(
+    r"(?i)^(.*[_-])?(pass(word)?|passwd|pwd|secret|private[_-]?key|api[_-]?key|token|pin)$"
+)
+_SECRET_TEXT = re.compile(
+    r"(?i)(-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(-----END [A-Z ]*PRIVATE KEY-----|$)"
+    r"|\b(password|passwd|pwd|passphrase|pfx password|kennwort|mot de passe)\b\s*[:=]\s*\S+)",
+    re.DOTALL,
+)
+
+
+@dataclass(frozen=True)
+class SecretHit:
+    """A value that looks like a secret; only its place is kept."""
+
+    where: Location
+    field: str
+    server: str | None = None
+
+
+@dataclass
+class Context:
+    """What reading one document produces besides the model: problems and secret hits."""
+
+    document: Document
+    vocab: dict[str, list[str]] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)
+    secrets: list[SecretHit] = field(default_factory=list)
+
+    def problem(self, path: Path_, message: str, *, key: bool = False) -> None:
+        """Record a problem at ``path``."""
+        where = self.document.where(path, key=key)
+        self.problems.append(Problem(where, field_path(path), message))
+
+
+class _Bad:
+    """Marks a value that could not be read (its problem is already recorded)."""
+
+
+BAD = _Bad()
+Reader = Callable[[Any, Path_, Context], Any]
+
+
+def field_path(path: Path_) -> str:
+    """``('servers', 2, 'roles', 0)`` → ``servers[2].roles[0]``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else part)
+    return text
+
+
+def suggest(word: str, choices: typing.Iterable[str]) -> str:
+    """``; did you mean 'x'?`` for the nearest choice, or nothing."""
+    by_lower = {choice.lower(): choice for choice in choices}
+    near = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
+    return f"; did you mean '{by_lower[near[0]]}'?" if near else ""
+
+
+def kind_of(value: Any) -> str:
+    """The YAML word for the type of ``value``, for 'expected X, found Y'."""
+    if value is None:
+        return "nothing (null)"
+    if isinstance(value, bool):
+        return f"a boolean ({str(value).lower()})"
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, (int, float)):
+        return f"a number ({value})"
+    if isinstance(value, (dt.date, dt.datetime)):
+        return f"a date ({value})"
+    if _SECRET_TEXT.search(str(value)):
+        return f"text ({REDACTED})"
+    return f"text ('{shorten(str(value))}')"
+
+
+def shorten(text: str, limit: int = 40) -> str:
+    """``text`` cut to ``limit`` characters."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def _read_str(value: Any, path: Path_, ctx: Context) -> Any:
+    if isinstance(value, bool):
+        written = ctx.document.texts.get(path, str(value).lower())
+        ctx.problem(
+            path, f"expected text, found {kind_of(value)}; to mean the word, quote it: '{written}'"
+        )
+        return BAD
+    if not isinstance(value, (str, int, float, dt.date)):
+        ctx.problem(path, f"expected text, found {kind_of(value)}")
+        return BAD
+    text = value if isinstance(value, str) else ctx.document.texts.get(path, str(value))
+    if _SECRET_TEXT.search(text):
+        ctx.secrets.append(SecretHit(ctx.document.where(path), field_path(path)))
+        return _SECRET_TEXT.sub(REDACTED, text)
+    return text
+
+
+def _read_number(value: Any, path: Path_, ctx: Context) -> Any:
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not 0 <= value < 1e12:
+        ctx.problem(path, f"expected a number of zero or more, found {kind_of(value)}")
+        return BAD
+    return float(value)
+
+
+def _read_int(value: Any, path: Path_, ctx: Context) -> Any:
+    if isinstance(value, bool) or not isinstance(value, int):
+        ctx.problem(path, f"expected a whole number, found {kind_of(value)}")
+        return BAD
+    return value
+
+
+def _read_bool(value: Any, path: Path_, ctx: Context) -> Any:
+    if not isinstance(value, bool):
+        ctx.problem(path, f"expected true or false, found {kind_of(value)}")
+        return BAD
+    return value
+
+
+def _read_date(value: Any, path: Path_, ctx: Context) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, dt.date):
+        return value
+    if isinstance(value, str):
+        try:
+            return dt.date.fromisoformat(value.strip())
+        except ValueError:
+            pass
+    ctx.problem(path, f"expected a date such as 2026-03-31, found {kind_of(value)}")
+    return BAD
+
+
+def _read_duration(value: Any, path: Path_, ctx: Context) -> Any:
+    if isinstance(value, str):
+        try:
+            return parse_duration(value)
+        except ValueError:
+            pass
+    ctx.problem(path, f"expected {GRAMMAR}, found {kind_of(value)}")
+    return BAD
+
+
+def _literal_reader(choices: tuple[str, ...]) -> Reader:
+    def read(value: Any, path: Path_, ctx: Context) -> Any:
+        if isinstance(value, str) and value in choices:
+            return value
+        shown = (
+            f"'{value}'"
+            if isinstance(value, str) and not _SECRET_TEXT.search(value)
+            else kind_of(value)
+        )
+        hint = suggest(value, choices) if isinstance(value, str) else ""
+        ctx.problem(path, f"unknown value {shown}; expected one of {', '.join(choices)}{hint}")
+        return BAD
+
+    return read
+
+
+def _list_reader(item: Reader) -> Reader:
+    def read(value: Any, path: Path_, ctx: Context) -> Any:
+        if value is None:
+            return []
+        if not isinstance(value, list):
+            ctx.problem(path, f"expected a list, found {kind_of(value)}")
+            return BAD
+        items = [item(entry, (*path, index), ctx) for index, entry in enumerate(value)]
+        return [entry for entry in items if entry is not BAD]
+
+    return read
+
+
+def _pattern_reader(base: Reader, pattern: str, doc: str) -> Reader:
+    compiled = re.compile(pattern)
+
+    def read(value: Any, path: Path_, ctx: Context) -> Any:
+        text = base(value, path, ctx)
+        if text is not BAD and not compiled.match(text):
+            ctx.problem(path, f"'{shorten(text)}' does not fit: {doc}")
+            return BAD
+        return text
+
+    return read
+
+
+def _vocab_reader(base: Reader, vocab: str) -> Reader:
+    def check(word: Any, path: Path_, ctx: Context) -> bool:
+        known = ctx.vocab.get(vocab)
+        if known is None or word in known:
+            return True
+        listed = ", ".join(known)
+        ctx.problem(
+            path, f"unknown {vocab} {word!r}; expected one of {listed}{suggest(word, known)}"
+        )
+        return False
+
+    def read(value: Any, path: Path_, ctx: Context) -> Any:
+        result = base(value, path, ctx)
+        if isinstance(result, list):
+            ok = [check(word, (*path, i), ctx) for i, word in enumerate(result)]
+            return result if all(ok) else BAD
+        if isinstance(result, str) and not check(result, path, ctx):
+            return BAD
+        return result
+
+    return read
+
+
+_SCALARS: dict[Any, Reader] = {
+    str: _read_str,
+    float: _read_number,
+    int: _read_int,
+    bool: _read_bool,
+    dt.date: _read_date,
+    Duration: _read_duration,
+}
+_cache: dict[Any, Reader] = {}
+
+
+def reader_for(annotation: Any) -> Reader:
+    """The compiled reader for a type annotation of the model."""
+    if annotation in _cache:
+        return _cache[annotation]
+    origin = typing.get_origin(annotation)
+    args = typing.get_args(annotation)
+    result: Reader
+    if annotation in _SCALARS:
+        result = _SCALARS[annotation]
+    elif origin is typing.Literal:
+        result = _literal_reader(tuple(args))
+    elif origin is list:
+        result = _list_reader(reader_for(args[0]))
+    elif origin in (typing.Union, types.UnionType):
+        inner = reader_for(next(arg for arg in args if arg is not type(None)))
+
+        def optional(value: Any, path: Path_, ctx: Context) -> Any:
+            return None if value is None else inner(value, path, ctx)
+
+        result = optional
+    elif dataclasses.is_dataclass(annotation):
+        result = _dataclass_reader(annotation)
+    else:  # pragma: no cover - a model type without a reader is a programming error
+        raise TypeError(f"no reader for {annotation!r}")
+    _cache[annotation] = result
+    return result
+
+
+def public_fields(cls: Any) -> list[tuple[dataclasses.Field[Any], Any]]:
+    """The fields of a model class that appear in YAML, with resolved annotations."""
+    hints = typing.get_type_hints(cls)
+    return [(f, hints[f.name]) for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
+
+
+def _dataclass_reader(cls: Any) -> Reader:
+    fields = public_fields(cls)
+    readers: dict[str, Reader] = {}
+    needed: list[str] = []
+    for spec, annotation in fields:
+        reader = reader_for(annotation)
+        if spec.metadata.get("pattern"):
+            reader = _pattern_reader(reader, spec.metadata["pattern"], spec.metadata["doc"])
+        if spec.metadata.get("vocab"):
+            reader = _vocab_reader(reader, spec.metadata["vocab"])
+        readers[spec.name] = reader
+        if spec.metadata.get("required"):
+            needed.append(spec.name)
+    names = sorted(readers)
+    noun = re.sub(r"(?<!^)([A-Z])", r" \1", cls.__name__).lower()
+
+    def read(value: Any, path: Path_, ctx: Context) -> Any:
+        if not isinstance(value, dict):
+            ctx.problem(path, f"expected a mapping ({noun}), found {kind_of(value)}")
+            return BAD
+        kwargs: dict[str, Any] = {}
+        ok = True
+        for key, item in value.items():
+            child = (*path, key)
+            reader = readers.get(key)
+            if reader is None:
+                if _SECRET_KEY.match(key) and not isinstance(item, (dict, list)):
+                    ctx.secrets.append(SecretHit(ctx.document.where(child), field_path(child)))
+                    continue
+                if key == "<<":
+                    ctx.problem(
+                        child,
+                        "YAML merge keys (<<) are not supported; write the values out",
+                        key=True,
+                    )
+                    ok = False
+                    continue
+                expected = f"; expected one of {', '.join(names)}"
+                ctx.problem(child, f"unknown key {key!r}{expected}{suggest(key, names)}", key=True)
+                ok = False
+                continue
+            if key in needed and (item is None or item == []):
+                ctx.problem(child, f"{key} must not be empty")
+                ok = False
+                continue
+            result = reader(item, child, ctx)
+            if result is BAD:
+                ok = False
+            elif result is not None:
+                kwargs[key] = result
+        for key in needed:
+            if key not in value:
+                ctx.problem(path, f"missing required key {key!r}")
+                ok = False
+        if not ok:
+            return BAD
+        return cls(**kwargs, where=ctx.document.where(path))
+
+    return read

@@ -1,0 +1,1 @@
+"""Offline copies and printouts: shipped browser assets and the zip bundle."""

@@ -1,0 +1,278 @@
+"""The plan engine: pure functions from the inventory and the role policies to the DR plan."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Any
+
+from mkdocs_exdr.common.durations import parse_duration
+from mkdocs_exdr.common.slugs import slugify
+from mkdocs_exdr.inventory.acceptances import accepted_risks
+from mkdocs_exdr.inventory.model import Inventory, Server, Site
+from mkdocs_exdr.load.reader import SecretHit
+from mkdocs_exdr.plan.findings import WORST_FIRST, make_finding
+from mkdocs_exdr.plan.model import (
+    CoveredItem,
+    DataOutcome,
+    Finding,
+    Plan,
+    PlannedStep,
+    ServerPlan,
+)
+from mkdocs_exdr.plan.order import recovery_orders
+from mkdocs_exdr.policies import facts
+from mkdocs_exdr.policies.catalog import Catalog
+from mkdocs_exdr.policies.model import RolePolicy, Step, by_rank
+
+DEFAULTS = {
+    "restore_test_max_age": parse_duration("13w"),
+    "review_interval": parse_duration("26w"),
+    "restore_rate_gb_per_hour": 20.0,
+    "certificate_warning": parse_duration("4w"),
+}
+
+
+class _Org:
+    """Indexes of the inventory that server planning looks things up in."""
+
+    def __init__(self, inventory: Inventory, catalog: Catalog, as_of: dt.date) -> None:
+        self.inventory = inventory
+        self.catalog = catalog
+        self.as_of = as_of
+        settings = inventory.organization.settings
+        self.settings: dict[str, Any] = {
+            key: (getattr(settings, key, None) if settings else None) or default
+            for key, default in DEFAULTS.items()
+        }
+        self.sites = {s.name.casefold(): s for s in inventory.sites}
+        self.facts = facts.Facts("org", inventory.organization)
+        self.active = [s for s in inventory.servers if s.status == "active"]
+        self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
+        for server in self.active:
+            for role in server.roles:
+                self.by_role_site[(role, (server.site or "").casefold())].append(server)
+
+    def site_of(self, server: Server) -> Site | None:
+        return self.sites.get((server.site or "").casefold())
+
+    def policies(self, server: Server) -> list[RolePolicy]:
+        found = [self.catalog.roles[r] for r in dict.fromkeys(server.roles)]
+        if server.cluster is not None:
+            found += self.catalog.cluster_policies()
+        return sorted(found, key=by_rank)
+
+
+def _expand(steps: Iterable[tuple[str, Step]], context: dict[str, Any]) -> list[PlannedStep]:
+    planned: list[PlannedStep] = []
+    for owner, step in steps:
+        if step.for_each:
+            variable, source = facts.LOOPS[step.for_each]
+            for value in context["server"][source]:
+                bound = {**context, variable: value}
+                if facts.holds(step.when, bound):
+                    label = value.label()
+                    planned.append(PlannedStep(step, owner, bound, label))
+        elif facts.holds(step.when, context):
+            planned.append(PlannedStep(step, owner, context))
+    return planned
+
+
+def _missing(steps: Iterable[PlannedStep]) -> list[str]:
+    names: list[str] = []
+    for planned in steps:
+        step = planned.step
+        pairs = facts.needed_by(step.title, step.text, step.command, step.note)
+        for name in facts.missing_in(pairs, planned.context):
+            names.append(f"{name} ({planned.label})" if planned.label else name)
+    return list(dict.fromkeys(names))
+
+
+def plan_server(server: Server, org: _Org) -> ServerPlan:
+    """The runbook, backup coverage, data outcomes and findings of one active server."""
+    policies = org.policies(server)
+    site = org.site_of(server)
+    memberships = [p.domain_member for p in policies if p.domain_member is not None]
+    domain_member = server.domain_member if server.domain_member is not None else all(memberships)
+    hubs = (
+        org.by_role_site.get(("hub-transport", server.edge_sync_site.casefold()), [])
+        if server.edge_sync_site
+        else []
+    )
+    site_hubs = org.by_role_site.get(("hub-transport", (server.site or "").casefold()), [])
+    context: dict[str, Any] = {
+        "server": facts.server_facts(server, domain_member, hubs, site_hubs),
+        "org": org.facts,
+    }
+    procedures = [org.catalog.procedures[p.procedure] for p in policies if p.procedure]
+    procedure = max(procedures, key=lambda p: p.precedence, default=None)
+
+    # Backup items, merged by id across the server's roles.
+    merged: dict[str, tuple[Any, str, list[str]]] = {}
+    for policy in policies:
+        for item in policy.backup_items:
+            if not facts.holds(item.applies_when, context):
+                continue
+            level = item.level
+            if (
+                level != "required"
+                and item.required_when
+                and facts.holds(item.required_when, context)
+            ):
+                level = "required"
+            if item.id in merged:
+                first, old, roles = merged[item.id]
+                better = "required" if "required" in (old, level) else old
+                merged[item.id] = (first, better, [*roles, policy.id])
+            else:
+                merged[item.id] = (item, level, [policy.id])
+    items: list[CoveredItem] = []
+    for item_id, (item, effective, roles) in merged.items():
+        jobs = tuple(job for job in server.backups if item_id in job.covers)
+        items.append(CoveredItem(item, effective, tuple(roles), jobs))
+
+    covered = {i.item.id for i in items if i.covered}
+    data: list[DataOutcome] = []
+    for policy in policies:
+        for datum in policy.data:
+            if not facts.holds(datum.applies_when, context):
+                continue
+            outcome = datum.recovery
+            if outcome == "backup" and datum.backup_item not in covered:
+                outcome = "lost"
+            data.append(DataOutcome(datum, policy.id, outcome))
+
+    shared = [(procedure.id, s) for s in procedure.steps] if procedure else []
+    own = [(p.id, s) for p in policies for s in p.steps]
+    steps = sorted(_expand(shared + own, context), key=lambda s: s.step.phase)
+    verify = _expand([(p.id, s) for p in policies for s in p.verify], context)
+    configuration = tuple((p.id, c) for p in policies for c in p.configuration)
+
+    rpo = (site.rpo if site else None) or org.inventory.organization.rpo
+    rto = (site.rto if site else None) or org.inventory.organization.rto
+    sizes = [d.size_gb for g in server.storage_groups for d in g.databases if d.size_gb]
+    database_gb = float(sum(sizes))
+    rate = float(org.settings["restore_rate_gb_per_hour"])
+    restore_hours = database_gb / rate if sizes and rate > 0 else None
+    contacts = (
+        tuple(server.contacts)
+        + tuple(site.contacts if site else ())
+        + tuple(org.inventory.organization.contacts)
+    )
+    plan = ServerPlan(
+        server=server,
+        slug=slugify(server.name),
+        policies=tuple(policies),
+        procedure=procedure,
+        domain_member=domain_member,
+        configuration=configuration,
+        items=tuple(items),
+        data=tuple(data),
+        steps=tuple(steps),
+        verify=tuple(verify),
+        rpo=rpo,
+        rto=rto,
+        database_gb=database_gb,
+        restore_hours=restore_hours,
+        contacts=contacts,
+        context=context,
+    )
+    from mkdocs_exdr.plan.checks import check_server
+
+    return _with_findings(plan, check_server(plan, org, _missing(steps + verify)))
+
+
+def _with_findings(plan: ServerPlan, found: list[Finding]) -> ServerPlan:
+    return replace(plan, findings=tuple(found))
+
+
+def _accept(findings: list[Finding], inventory: Inventory, as_of: dt.date) -> list[Finding]:
+    """Mark accepted findings; expired or unmatched acceptances become findings themselves."""
+    table, _ = accepted_risks(inventory.organization, inventory.sites, inventory.servers)
+    used: set[tuple[str, str]] = set()
+    result: list[Finding] = []
+    extra: list[Finding] = []
+    for finding in findings:
+        key = (finding.code, finding.subject.casefold())
+        entry = table.get(key)
+        if entry is None:
+            result.append(finding)
+            continue
+        used.add(key)
+        acceptance = entry.acceptance
+        if acceptance.expires is not None and acceptance.expires < as_of:
+            result.append(finding)
+            extra.append(
+                make_finding(
+                    "EXDR019",
+                    finding.key,
+                    f"the acceptance of {finding.code} for {finding.subject} expired on "
+                    f"{acceptance.expires}; renew it with a new date or fix the finding",
+                    server=finding.server,
+                    site=finding.site,
+                    where=acceptance.where,
+                )
+            )
+        else:
+            result.append(replace(finding, accepted=acceptance))
+    for key, entry in table.items():
+        acceptance, subject = entry.acceptance, entry.subject
+        place = {"server": entry.server, "site": entry.site, "where": acceptance.where}
+        if not (acceptance.reason and acceptance.owner and acceptance.expires):
+            missing = [n for n in ("reason", "owner", "expires") if not getattr(acceptance, n)]
+            extra.append(
+                make_finding(
+                    "EXDR020",
+                    f"{acceptance.code}:{subject}",
+                    f"the acceptance of {acceptance.code} for {subject} has no "
+                    f"{', '.join(missing)}; an accepted risk needs all three",
+                    **place,
+                )
+            )
+        if key not in used:
+            extra.append(
+                make_finding(
+                    "EXDR025",
+                    f"{acceptance.code}:{subject}",
+                    f"nothing to accept: there is no {acceptance.code} finding for {subject}; "
+                    "remove the acceptance or correct its subject",
+                    **place,
+                )
+            )
+    return result + extra
+
+
+def plan_organization(
+    inventory: Inventory,
+    catalog: Catalog,
+    as_of: dt.date,
+    secrets: Iterable[SecretHit] = (),
+) -> Plan:
+    """The whole DR plan: every active server's plan, organisation findings and recovery orders."""
+    from mkdocs_exdr.plan.checks import check_organization
+
+    org = _Org(inventory, catalog, as_of)
+    servers = [plan_server(server, org) for server in org.active]
+    found = [f for p in servers for f in p.findings]
+    found += check_organization(org, servers, list(secrets))
+    findings = _accept(found, inventory, as_of)
+    findings.sort(key=lambda f: (WORST_FIRST[f.severity], f.code, f.subject.casefold()))
+    by_server: dict[str, list[Finding]] = defaultdict(list)
+    for finding in findings:
+        if finding.server:
+            by_server[finding.server].append(finding)
+    servers = [_with_findings(p, by_server[p.server.name]) for p in servers]
+    orders = recovery_orders(servers, sorted((s.name for s in inventory.sites), key=str.casefold))
+    decommissioned = tuple(s for s in inventory.servers if s.status != "active")
+    return Plan(
+        inventory=inventory,
+        catalog=catalog,
+        as_of=as_of,
+        servers=tuple(servers),
+        decommissioned=decommissioned,
+        findings=tuple(findings),
+        orders=tuple(orders),
+        settings=org.settings,
+    )

@@ -1,0 +1,190 @@
+"""The MkDocs plugin: hooks of a few lines that hand the generated pages to MkDocs."""
+
+from __future__ import annotations
+
+import posixpath
+from pathlib import Path
+from typing import Any, Literal
+
+from mkdocs.config.defaults import MkDocsConfig
+from mkdocs.exceptions import PluginError
+from mkdocs.livereload import LiveReloadServer
+from mkdocs.plugins import BasePlugin, get_plugin_logger
+from mkdocs.structure.files import File, Files, InclusionLevel
+from mkdocs.structure.nav import Navigation, Section
+from mkdocs.structure.pages import Page
+
+from mkdocs_exdr.common.problems import InvalidInput
+from mkdocs_exdr.offline import bundle as offline
+from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
+from mkdocs_exdr.plan.model import Plan
+from mkdocs_exdr.plugin.config import ExdrConfig
+from mkdocs_exdr.plugin.extensions import enable_extensions
+from mkdocs_exdr.render.pages import NAV_PAGES, PageSet, error_page, render_pages
+
+log = get_plugin_logger(__name__)
+SECTION_TITLE = "Disaster recovery"
+
+
+class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
+    """Generate the DR knowledge base from the inventory at every build."""
+
+    supports_multiple_instances = False
+
+    def __init__(self) -> None:
+        self.command: str = "build"
+        self.plan: Plan | None = None
+        self.pages: PageSet | None = None
+        self.banner = ""
+
+    def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
+        self.command = command
+
+    def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
+        if not self.config.enabled:
+            return config
+        enable_extensions(config)
+        if f"{offline.SITE_FOLDER}/exdr.css" not in config.extra_css:
+            config.extra_css.append(f"{offline.SITE_FOLDER}/exdr.css")
+        if self.config.offline:
+            # Pages opened from the file system: no directory URLs, no web fonts, and the
+            # scripts Material would fetch from a CDN served from the site itself.
+            config.use_directory_urls = False
+            if config.theme.name == "material":
+                config.theme["font"] = False
+            polyfills = config.extra.setdefault("polyfills", [])
+            polyfills[:0] = [p for p in offline.OFFLINE_SCRIPTS if p not in polyfills]
+            if f"{offline.SITE_FOLDER}/exdr-age.js" not in config.extra_javascript:
+                config.extra_javascript.append(f"{offline.SITE_FOLDER}/exdr-age.js")
+        return config
+
+    def on_pre_build(self, *, config: MkDocsConfig) -> None:
+        """Load, plan and render before MkDocs cleans the site folder: bad input stops here."""
+        self.plan = self.pages = None
+        self.banner = ""
+        if not self.config.enabled:
+            return
+        base = Path(config.config_file_path or ".").parent
+        try:
+            as_of = resolve_as_of(None, self.config.as_of)
+            built = offline.build_date()
+        except ValueError as error:
+            raise PluginError(f"exdr: as_of or SOURCE_DATE_EPOCH: {error}") from None
+        try:
+            self.plan = build_plan(
+                Path(self.config.inventory),
+                Path(self.config.policies),
+                as_of,
+                shown_inventory=_shown(self.config.inventory, base),
+                shown_policies=_shown(self.config.policies, base),
+            )
+            templates = Path(self.config.templates) if self.config.templates else None
+            self.pages = render_pages(
+                self.plan,
+                user_templates=templates,
+                prefix=self.config.path,
+                print_limit=self.config.print_limit,
+            )
+        except InvalidInput as error:
+            log.error("invalid DR inventory, policies or templates:\n%s", error.report())
+            if self.command == "serve":
+                self.pages = error_page(error, self.config.path)
+                return
+            raise PluginError(f"exdr: {error}; see the list above") from None
+        self.banner = offline.Banner(
+            classification=self.config.classification,
+            revision=offline.inventory_revision(
+                Path(self.config.inventory), Path(self.config.policies)
+            ),
+            as_of=self.plan.as_of,
+            fingerprint=self.plan.fingerprint,
+            built=built,
+            warn_after_days=self.config.offline_warn_after if self.config.offline else None,
+        ).html()
+        fail_on = resolve_fail_on(None, self.config.fail_on, self.plan)
+        for finding in self.plan.counted(fail_on):
+            log.warning("%s %s: %s", finding.code, finding.subject, finding.message)
+
+    def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
+        if not self.config.enabled:
+            return files
+        for uri, source in offline.SITE_FILES.items():
+            if files.get_file_from_path(uri) is None:
+                files.append(File.generated(config, uri, abs_src_path=str(source)))
+        if self.pages is None:
+            return files
+        nav_pages = {posixpath.join(self.pages.prefix, p) for p in NAV_PAGES}
+        for path, content in self.pages.pages.items():
+            uri = posixpath.join(self.pages.prefix, path)
+            existing = files.get_file_from_path(uri)
+            if existing is not None:
+                # A hand-written page at a generated path is kept, as local notes at the end.
+                notes = existing.content_string
+                content = f"{content}\n\n## Local notes\n\n{notes}\n"
+                files.remove(existing)
+                log.info("merged %s into the generated page as local notes", existing.src_uri)
+            inclusion = InclusionLevel.UNDEFINED if uri in nav_pages else InclusionLevel.NOT_IN_NAV
+            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+        return files
+
+    def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
+        if self.pages is None:
+            return nav
+        home = posixpath.join(self.pages.prefix, "index.md")
+        for item in _walk(nav.items):
+            if isinstance(item, Section) and any(
+                isinstance(c, Page) and c.file.src_uri == home for c in item.children
+            ):
+                if item.title.casefold() == posixpath.basename(self.pages.prefix).casefold():
+                    item.title = SECTION_TITLE
+                return nav
+        if any(p.file.src_uri == home for p in nav.pages):
+            return nav
+        # An explicit nav without the DR pages: append them as one section.
+        pages = []
+        for path in NAV_PAGES:
+            file = files.get_file_from_path(posixpath.join(self.pages.prefix, path))
+            if file is not None:
+                pages.append(file.page if file.page is not None else Page(None, file, config))
+        section = Section(SECTION_TITLE, pages)  # type: ignore[arg-type]
+        for page in pages:
+            page.parent = section
+        nav.items.append(section)
+        nav.pages.extend(pages)
+        return nav
+
+    def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
+        if self.banner:
+            return offline.insert_banner(output, self.banner)
+        return output
+
+    def on_post_build(self, *, config: MkDocsConfig) -> None:
+        if self.config.enabled and self.config.offline:
+            offline.write_search_script(Path(config.site_dir))
+
+    def on_serve(
+        self, server: LiveReloadServer, *, config: MkDocsConfig, builder: Any
+    ) -> LiveReloadServer | None:
+        for folder in (self.config.inventory, self.config.policies, self.config.templates):
+            if folder and Path(folder).is_dir():
+                server.watch(folder)
+        return server
+
+
+def _walk(items: list[Any]) -> list[Any]:
+    found = []
+    for item in items:
+        found.append(item)
+        if isinstance(item, Section):
+            found += _walk(item.children)
+    return found
+
+
+def _shown(folder: str, base: Path) -> str:
+    try:
+        return Path(folder).relative_to(base.resolve()).as_posix()
+    except ValueError:
+        try:
+            return Path(folder).relative_to(base).as_posix()
+        except ValueError:
+            return folder

@@ -1,0 +1,212 @@
+"""The set of role policies in force: the built-in ones, overridden by the user's own.
+
+Override rules (documented in the README): a user file whose ``role.id`` (or ``procedure.id``)
+matches a built-in one changes only the keys it names. Scalar keys replace the built-in value.
+``backup_items``, ``data``, ``steps`` and ``verify`` merge by ``id``: an item with a known id
+replaces that item whole, a new id is added; ``depends_on`` merges by ``role`` and ``step``;
+``configuration`` and ``constraints`` are replaced whole; ``remove`` lists ids to drop. A file
+with a new id adds a role or procedure.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.load.documents import Document, inventory_files, load_file, load_text
+from mkdocs_exdr.load.reader import BAD, Context, reader_for, suggest
+from mkdocs_exdr.policies import facts
+from mkdocs_exdr.policies.model import PolicyFile, Procedure, RolePolicy
+
+AD = "active-directory"
+_BY_ID = ("backup_items", "data", "steps", "verify")
+
+
+@dataclass(frozen=True)
+class Catalog:
+    """Role policies and procedures by id."""
+
+    roles: dict[str, RolePolicy]
+    procedures: dict[str, Procedure]
+    files: tuple[str, ...] = ()
+
+    @property
+    def role_ids(self) -> list[str]:
+        """Ids a server may list under ``roles``."""
+        return sorted(p.id for p in self.roles.values() if p.applies_to == "role")
+
+    @property
+    def item_ids(self) -> list[str]:
+        """Every backup item id any policy defines."""
+        return sorted({item.id for p in self.roles.values() for item in p.backup_items})
+
+    def cluster_policies(self) -> list[RolePolicy]:
+        """Policies that apply to every clustered mailbox server."""
+        return [p for p in self.roles.values() if p.applies_to == "cluster"]
+
+
+def _read(document: Document) -> tuple[Any, list[Problem]]:
+    ctx = Context(document)
+    result = reader_for(PolicyFile)(document.data, (), ctx)
+    problems = ctx.problems + [
+        Problem(hit.where, hit.field, "looks like a secret; policies must not hold secrets")
+        for hit in ctx.secrets
+    ]
+    if result is not BAD and (result.role is None) == (result.procedure is None):
+        problems.append(
+            Problem(document.where(()), "", "a policy file holds exactly one of role or procedure")
+        )
+    return result, problems
+
+
+def _merge_lists(base: list[Any], new: list[Any], key: Any) -> list[Any]:
+    replaced = {key(item): item for item in new}
+    merged = [replaced.pop(key(item), item) for item in base]
+    return merged + list(replaced.values())
+
+
+def _merge(base: Any, new: Any, given: set[str]) -> Any:
+    changes: dict[str, Any] = {}
+    for name in given - {"id", "remove"}:
+        value = getattr(new, name)
+        if name in _BY_ID:
+            value = _merge_lists(getattr(base, name), value, lambda item: item.id)
+        elif name == "depends_on":
+            value = _merge_lists(base.depends_on, value, lambda d: (d.role, d.step))
+        changes[name] = value
+    drop = set(new.remove)
+    for name in _BY_ID:
+        if hasattr(base, name) and drop:
+            items = changes.get(name, getattr(base, name))
+            changes[name] = [item for item in items if item.id not in drop]
+    return dataclasses.replace(base, **changes, where=new.where)
+
+
+def builtin_texts() -> list[tuple[str, str]]:
+    """The built-in policy files as (name, text), in a stable order."""
+    folder = resources.files("mkdocs_exdr.policies") / "builtin"
+    names = sorted(entry.name for entry in folder.iterdir() if entry.name.endswith(".yml"))
+    return [(name, (folder / name).read_text(encoding="utf-8")) for name in names]
+
+
+def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> Catalog:
+    """Load the built-in policies, then the user's folder over them; raise ``InvalidInput``."""
+    roles: dict[str, RolePolicy] = {}
+    procedures: dict[str, Procedure] = {}
+    problems: list[Problem] = []
+    files: list[str] = []
+    for name, text in builtin_texts():
+        documents, found = load_text(text, f"<built-in>/policies/{name}")
+        problems += found
+        for document in documents:
+            policy, found = _read(document)
+            problems += found
+            if policy is not BAD and policy.role:
+                roles[policy.role.id] = policy.role
+            elif policy is not BAD and policy.procedure:
+                procedures[policy.procedure.id] = policy.procedure
+    if user_folder is not None and user_folder.is_dir():
+        base = shown if shown is not None else str(user_folder)
+        for path in inventory_files(user_folder):
+            name = f"{base}/{path.relative_to(user_folder).as_posix()}"
+            files.append(name)
+            documents, found = load_file(path, name)
+            problems += found
+            for document in documents:
+                policy, found = _read(document)
+                problems += found
+                if policy is BAD or (policy.role is None) == (policy.procedure is None):
+                    continue
+                kind = "role" if policy.role else "procedure"
+                table: dict[str, Any] = roles if policy.role else procedures
+                new = policy.role or policy.procedure
+                given = set(document.data[kind])
+                table[new.id] = _merge(table[new.id], new, given) if new.id in table else new
+    if not problems:
+        problems += _check(roles, procedures)
+    if problems:
+        raise InvalidInput(problems)
+    return Catalog(roles, procedures, tuple(files))
+
+
+_COMPILED = (
+    (("title", "text", "command", "note", "path"), facts.template, "template"),
+    (("when", "required_when", "applies_when"), facts.expression, "expression"),
+)
+
+
+def _templates(owner: str, items: list[Any]) -> list[Problem]:
+    """Jinja2 syntax of every template and condition of ``items`` (steps or backup items)."""
+    problems: list[Problem] = []
+    for item in items:
+        for names, compile_, kind in _COMPILED:
+            for name in names:
+                source = getattr(item, name, None)
+                if not source:
+                    continue
+                try:
+                    compile_(source)
+                except jinja2.TemplateError as error:
+                    field = f"{owner}: {item.id}: {name}"
+                    problems.append(Problem(item.where, field, f"{kind} error: {error}"))
+    return problems
+
+
+def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> list[Problem]:
+    """Cross-references between policies (procedures, roles, backup items) and template syntax."""
+    problems: list[Problem] = []
+    for procedure in procedures.values():
+        problems += _templates(f"procedure {procedure.id}", procedure.steps)
+    reserved = {"index"}  # the slug of the roles index page
+    for policy in roles.values():
+        problems += _templates(
+            f"role {policy.id}", [*policy.steps, *policy.verify, *policy.backup_items]
+        )
+        if policy.id in reserved:
+            problems.append(
+                Problem(policy.where, "role.id", "'index' is reserved for the roles index page")
+            )
+    known_roles = sorted(roles)
+    for policy in roles.values():
+        where: Location = policy.where
+        if policy.procedure and policy.procedure not in procedures:
+            hint = suggest(policy.procedure, procedures)
+            problems.append(
+                Problem(
+                    where,
+                    f"role {policy.id}: procedure",
+                    f"unknown procedure {policy.procedure!r}; expected one of "
+                    f"{', '.join(sorted(procedures))}{hint}",
+                )
+            )
+        names = [d.role for d in policy.depends_on] + [
+            r for c in policy.constraints for r in c.roles
+        ]
+        for name in names:
+            if name != AD and name not in roles:
+                problems.append(
+                    Problem(
+                        where,
+                        f"role {policy.id}",
+                        f"unknown role {name!r}; expected one of {', '.join(known_roles)}, "
+                        f"{AD}{suggest(name, known_roles)}",
+                    )
+                )
+        items = [i.id for i in policy.backup_items]
+        for datum in policy.data:
+            if datum.backup_item and datum.backup_item not in items:
+                problems.append(
+                    Problem(
+                        datum.where,
+                        f"role {policy.id}: data {datum.id}: backup_item",
+                        f"unknown backup item {datum.backup_item!r}; expected one of "
+                        f"{', '.join(items)}{suggest(datum.backup_item, items)}",
+                    )
+                )
+    return problems

@@ -1,0 +1,326 @@
+"""A server's facts as template values, and the sandboxed Jinja2 that policies are written in.
+
+Policy text (titles, commands, conditions) is a template over these facts. A fact the inventory
+does not give is a ``Missing`` value: false in conditions, empty when looped over, and shown as
+``<UNKNOWN name>`` in text, so a runbook never silently prints ``None``. Which facts a template
+needs is read from its syntax tree once, so finding missing facts needs no rendering.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterator, Mapping
+from functools import lru_cache
+from typing import Any
+
+import jinja2
+from jinja2 import nodes
+from jinja2.sandbox import ImmutableSandboxedEnvironment
+
+from mkdocs_exdr.inventory.model import DEFAULT_INSTALL_PATH, Database, Server, StorageGroup
+
+_VERSION = re.compile(r"Version\s+8\.(\d+)\s+\(Build\s+(\d+)\.(\d+)")
+SERVICE_PACKS = {0: "RTM", 1: "SP1", 2: "SP2", 3: "SP3"}
+
+
+class Missing:
+    """A fact the inventory does not give."""
+
+    def __init__(self, name: str) -> None:
+        self.name = name
+
+    def __str__(self) -> str:
+        return f"<UNKNOWN {self.name}>"
+
+    def __bool__(self) -> bool:
+        return False
+
+    def __iter__(self) -> Iterator[Any]:
+        return iter(())
+
+    def __getattr__(self, attr: str) -> Missing:
+        if attr.startswith("__"):
+            raise AttributeError(attr)
+        return Missing(f"{self.name}.{attr}")
+
+
+class Facts(Mapping[str, Any]):
+    """A read-only mapping of facts; a ``None`` value reads as ``Missing``.
+
+    Values are taken from a model object and from extra values, which may be zero-argument
+    callables computed on first use: most templates read a few facts of thousands of servers.
+    """
+
+    def __init__(self, name: str, obj: Any = None, extra: dict[str, Any] | None = None) -> None:
+        self._name = name
+        self._obj = obj
+        self._extra = extra or {}
+        self._done: dict[str, Any] = {}
+
+    def raw(self, key: str) -> Any:
+        """The value itself, ``None`` when missing; ``KeyError`` for a name that is no fact."""
+        if key in self._done:
+            return self._done[key]
+        if key in self._extra:
+            value = self._extra[key]
+            if callable(value):
+                value = value()
+        elif self._obj is not None and key in _field_names(type(self._obj)):
+            value = getattr(self._obj, key)
+            if hasattr(value, "__dataclass_fields__"):
+                value = _plain(value, f"{self._name}.{key}")
+        else:
+            raise KeyError(key)
+        self._done[key] = value
+        return value
+
+    def label(self) -> str | None:
+        """A short name for this item: its name, subject or path."""
+        for key in ("name", "subject", "path"):
+            if key in self._extra or (
+                self._obj is not None and key in _field_names(type(self._obj))
+            ):
+                value = self.raw(key)
+                if value:
+                    return str(value)
+        return None
+
+    def __getitem__(self, key: str) -> Any:
+        value = self.raw(key)
+        return Missing(f"{self._name}.{key}") if value is None else value
+
+    def __getattr__(self, key: str) -> Any:
+        if key.startswith("_"):
+            raise AttributeError(key)
+        try:
+            return self[key]
+        except KeyError:
+            raise AttributeError(key) from None
+
+    def __iter__(self) -> Iterator[str]:
+        names = _field_names(type(self._obj)) if self._obj is not None else ()
+        return iter(dict.fromkeys([*names, *self._extra]))
+
+    def __len__(self) -> int:
+        return sum(1 for _ in self)
+
+
+_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _field_names(cls: type) -> frozenset[str]:
+    if cls not in _FIELDS:
+        fields = getattr(cls, "__dataclass_fields__", {})
+        _FIELDS[cls] = frozenset(name for name in fields if name != "where")
+    return _FIELDS[cls]
+
+
+def service_pack(version: str | None) -> str | None:
+    """``Version 8.3 (Build 83.6)`` → ``SP3``; ``None`` when unknown."""
+    match = _VERSION.search(version or "")
+    return SERVICE_PACKS.get(int(match.group(1))) if match else None
+
+
+def build_number(version: str | None) -> tuple[int, int, int] | None:
+    """``Version 8.3 (Build 83.6)`` → ``(3, 83, 6)``."""
+    match = _VERSION.search(version or "")
+    return (int(match.group(1)), int(match.group(2)), int(match.group(3))) if match else None
+
+
+def _plain(obj: Any, name: str, **extra: Any) -> Facts:
+    return Facts(name, obj, extra)
+
+
+def database_facts(db: Database, group: StorageGroup) -> Facts:
+    """One database, with the name of its storage group."""
+    return _plain(db, "db", storage_group=group.name)
+
+
+def group_facts(group: StorageGroup) -> Facts:
+    """One storage group, with its databases."""
+    return _plain(group, "sg", databases=[database_facts(d, group) for d in group.databases])
+
+
+def server_facts(
+    server: Server, domain_member: bool, hub_servers: list[Server], site_hub_servers: list[Server]
+) -> Facts:
+    """Everything a policy template may say about ``server``."""
+
+    def groups() -> list[Facts]:
+        return [group_facts(g) for g in server.storage_groups]
+
+    def databases() -> list[Facts]:
+        return [d for g in facts["storage_groups"] for d in g["databases"]]
+
+    def of_type(kind: str) -> Callable[[], list[Facts]]:
+        return lambda: [d for d in facts["databases"] if d.raw("type") == kind]
+
+    install_path = server.install_path or DEFAULT_INSTALL_PATH
+    facts = _plain(
+        server,
+        "server",
+        install_path=install_path,
+        default_install_path=install_path.rstrip("\\").lower() == DEFAULT_INSTALL_PATH.lower(),
+        service_pack=service_pack(server.exchange_version),
+        domain_member=domain_member,
+        is_clustered=server.cluster is not None,
+        disks=lambda: [_plain(d, "disk") for d in server.disks],
+        storage_groups=groups,
+        databases=databases,
+        mailbox_databases=of_type("mailbox"),
+        public_folder_databases=of_type("public-folder"),
+        certificates=lambda: [_plain(c, "cert") for c in server.certificates],
+        customizations=lambda: [_plain(c, "custom") for c in server.customizations],
+        software=lambda: [_plain(a, "app") for a in server.software],
+        hub_servers=lambda: [_plain(h, "hub") for h in hub_servers],
+        site_hub_servers=lambda: [_plain(h, "hub") for h in site_hub_servers],
+        backups=lambda: [_plain(b, "backup") for b in server.backups],
+    )
+    return facts
+
+
+# Loop variable of each for_each value, and the server fact it iterates.
+LOOPS: dict[str, tuple[str, str]] = {
+    "storage-group": ("sg", "storage_groups"),
+    "database": ("db", "databases"),
+    "certificate": ("cert", "certificates"),
+    "customization": ("custom", "customizations"),
+    "software": ("app", "software"),
+    "hub-server": ("hub", "hub_servers"),
+}
+
+
+def _finalize(value: Any) -> Any:
+    return "" if value is None else value  # a Missing fact prints as its own placeholder
+
+
+ENV = ImmutableSandboxedEnvironment(
+    undefined=jinja2.StrictUndefined,
+    autoescape=False,
+    finalize=_finalize,
+    keep_trailing_newline=False,
+    auto_reload=False,
+)
+
+
+@lru_cache(maxsize=4096)
+def template(source: str) -> jinja2.Template:
+    """The compiled template for ``source`` (policies repeat, so compile once)."""
+    return ENV.from_string(source)
+
+
+@lru_cache(maxsize=4096)
+def expression(source: str) -> Callable[..., Any]:
+    """The compiled expression for ``source``."""
+    return ENV.compile_expression(source)
+
+
+def render(source: str | None, context: dict[str, Any]) -> str | None:
+    """Render ``source`` with ``context`` (missing facts print as ``<UNKNOWN name>``)."""
+    return None if source is None else template(source).render(context).strip()
+
+
+@lru_cache(maxsize=4096)
+def _chains(source: str) -> tuple[tuple[str, ...], ...] | None:
+    """Attribute chains (``server.media.update_rollup``) an expression reads, or ``None`` when it
+    also reads a bare name, whose value cannot serve as a cache key."""
+    tree = ENV.parse("{{ (" + source + ") }}")
+    chains: set[tuple[str, ...]] = set()
+    for node in tree.find_all(nodes.Getattr):
+        chain: list[str] = [node.attr]
+        inner: Any = node.node
+        while isinstance(inner, nodes.Getattr):
+            chain.insert(0, inner.attr)
+            inner = inner.node
+        if isinstance(inner, nodes.Name):
+            chains.add((inner.name, *chain))
+    names = {n.name for n in tree.find_all(nodes.Name)}
+    if names - {c[0] for c in chains}:
+        return None
+    return tuple(sorted(chains))
+
+
+_held: dict[tuple[Any, ...], bool] = {}
+
+
+def _key_value(context: dict[str, Any], chain: tuple[str, ...]) -> Any:
+    value: Any = context.get(chain[0])
+    for depth, attr in enumerate(chain[1:], 1):
+        if not isinstance(value, Facts):
+            return ("no", depth)  # the chain breaks before its end
+        try:
+            value = value.raw(attr)
+        except KeyError:
+            return ("unknown", depth)
+    if value is None or isinstance(value, (str, int, float, bool)):
+        return value
+    if isinstance(value, Facts):
+        return ("present",)  # a nested object: its own attributes are chains of their own
+    if isinstance(value, list) and not value:
+        return ()
+    raise LookupError  # a value that is not a plain scalar: evaluate instead
+
+
+def holds(source: str | None, context: dict[str, Any]) -> bool:
+    """Evaluate a condition; no condition holds.
+
+    Results are remembered by the plain values the condition reads, since thousands of servers
+    share a handful of facts (version, OS, whether a list is empty).
+    """
+    if source is None:
+        return True
+    chains = _chains(source)
+    try:
+        if chains is None:
+            raise LookupError
+        key = (source, *(_key_value(context, chain) for chain in chains))
+    except LookupError:
+        return bool(expression(source)(**context))
+    if key not in _held:
+        if len(_held) > 100_000:
+            _held.clear()
+        _held[key] = bool(expression(source)(**context))
+    return _held[key]
+
+
+@lru_cache(maxsize=4096)
+def needed_facts(source: str) -> tuple[tuple[str, str], ...]:
+    """The ``(variable, attribute)`` pairs a template prints unconditionally.
+
+    Read from the syntax tree: a fact printed only under ``{% if %}`` on that same fact is
+    optional, so it is not reported as missing.
+    """
+    tree = ENV.parse(source)
+    guarded = {
+        (node.node.name, node.attr)
+        for test in tree.find_all(nodes.If)
+        for node in test.test.find_all(nodes.Getattr)
+        if isinstance(node.node, nodes.Name)
+    }
+    pairs: list[tuple[str, str]] = []
+    for output in tree.find_all(nodes.Output):
+        for node in output.find_all(nodes.Getattr):
+            if isinstance(node.node, nodes.Name) and (node.node.name, node.attr) not in guarded:
+                pairs.append((node.node.name, node.attr))
+    return tuple(dict.fromkeys(pairs))
+
+
+@lru_cache(maxsize=4096)
+def needed_by(*sources: str | None) -> tuple[tuple[str, str], ...]:
+    """The facts several templates print unconditionally, together."""
+    pairs = [pair for source in sources if source for pair in needed_facts(source)]
+    return tuple(dict.fromkeys(pairs))
+
+
+def missing_in(pairs: tuple[tuple[str, str], ...], context: dict[str, Any]) -> list[str]:
+    """Which of the needed ``pairs`` the inventory does not give."""
+    found = []
+    for variable, attr in pairs:
+        facts = context.get(variable)
+        if isinstance(facts, Facts):
+            try:
+                if facts.raw(attr) is None:
+                    found.append(f"{variable}.{attr}")
+            except KeyError:
+                continue
+    return found

@@ -1,0 +1,280 @@
+"""The render step: the plan as Markdown pages, by path, through Jinja2 templates.
+
+No MkDocs here: the plugin hands these pages to MkDocs, ``mkdocs-exdr generate`` writes them to
+a folder. Templates are looked up in the user's folder first, then in the package, one by one.
+Page paths (under ``path``, default ``dr``) are stable and documented in the README.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+from collections import defaultdict
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from mkdocs_exdr.common.durations import describe
+from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.common.slugs import slugify
+from mkdocs_exdr.plan.findings import CODES, SEVERITIES
+from mkdocs_exdr.plan.model import Finding, Plan, RecoveryOrder, ServerPlan
+from mkdocs_exdr.plan.runbook import item_paths
+from mkdocs_exdr.policies.model import by_rank
+from mkdocs_exdr.render import escape
+from mkdocs_exdr.render.plan_json import dumps, plan_json
+
+#: Pages that appear in the navigation; every other generated page is reachable by links only,
+#: so the navigation rendered into each page does not grow with the number of servers.
+NAV_PAGES = (
+    "index.md",
+    "recovery-order.md",
+    "findings.md",
+    "backup-matrix.md",
+    "sites/index.md",
+    "roles/index.md",
+)
+OUTCOME_TEXT = {
+    "active-directory": "Rebuilt from Active Directory",
+    "backup": "Restored from backup",
+    "reinstall": "Reinstalled from media",
+    "replication": "Comes back by replication",
+    "reapply": "Reapplied by hand",
+    "lost": "Lost",
+}
+
+
+@dataclass(frozen=True)
+class PageSet:
+    """Generated pages: Markdown (and ``plan.json``) text by path under the section folder."""
+
+    prefix: str
+    pages: dict[str, str]
+
+    def paths(self) -> list[str]:
+        """Full paths, prefix included."""
+        return [posixpath.join(self.prefix, path) for path in self.pages]
+
+
+def environment(user_templates: Path | None = None) -> jinja2.Environment:
+    """The Jinja2 environment for pages: user's templates first, package's last."""
+    loaders: list[jinja2.BaseLoader] = []
+    if user_templates is not None:
+        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+    loaders.append(jinja2.PackageLoader("mkdocs_exdr.render", "templates"))
+    env = jinja2.Environment(
+        loader=jinja2.ChoiceLoader(loaders),
+        undefined=jinja2.StrictUndefined,
+        autoescape=False,
+        auto_reload=False,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(
+        md=escape.inline,
+        md_block=escape.block,
+        fence=escape.fence,
+        mermaid=escape.mermaid_label,
+        slug=slugify,
+        fold=str.casefold,
+        hours=lambda h: describe(h * 3600),
+    )
+    return env
+
+
+class _Links:
+    """Relative links between generated pages, so they work with any use_directory_urls."""
+
+    def __init__(self, here: str) -> None:
+        self.here = here
+
+    def __call__(self, target: str) -> str:
+        return posixpath.relpath(target, posixpath.dirname(self.here) or ".")
+
+
+def _by_severity(findings: list[Finding]) -> dict[str, list[Finding]]:
+    groups: dict[str, list[Finding]] = {s: [] for s in reversed(SEVERITIES)}
+    for finding in findings:
+        groups[finding.severity].append(finding)
+    return groups
+
+
+def _waves_by_site(order: RecoveryOrder) -> list[list[tuple[str, int]]]:
+    """Per wave, the number of actions per site: the diagram draws groups, not servers."""
+    result = []
+    for wave in order.waves:
+        counts: dict[str, int] = defaultdict(int)
+        for entry in wave:
+            counts[entry.site or ("Active Directory" if entry.server is None else "No site")] += 1
+        result.append(sorted(counts.items(), key=lambda kv: kv[0].casefold()))
+    return result
+
+
+def render_pages(
+    plan: Plan, *, user_templates: Path | None = None, prefix: str = "dr", print_limit: int = 500
+) -> PageSet:
+    """Every page of the DR section, rendered."""
+    env = environment(user_templates)
+    servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
+    org_order = plan.orders[0]
+    waves = {s.server.name: org_order.wave_of(s.server.name) for s in servers}
+    sites = sorted(plan.inventory.sites, key=lambda s: s.name.casefold())
+    by_site: dict[str, list[ServerPlan]] = defaultdict(list)
+    by_role: dict[str, list[ServerPlan]] = defaultdict(list)
+    for server in servers:
+        by_site[(server.server.site or "").casefold()].append(server)
+        for policy in server.policies:
+            by_role[policy.id].append(server)
+    item_ids = sorted({i.item.id for s in servers for i in s.items})
+    common: dict[str, Any] = {
+        "plan": plan,
+        "org": plan.inventory.organization,
+        "as_of": plan.as_of,
+        "servers": servers,
+        "sites": sites,
+        "by_site": by_site,
+        "site_keys": {site.name.casefold() for site in sites},
+        "by_role": by_role,
+        "waves": waves,
+        "codes": CODES,
+        "outcome_text": OUTCOME_TEXT,
+        "item_ids": item_ids,
+        "roles": sorted(plan.catalog.roles.values(), key=by_rank),
+        "by_severity": _by_severity(list(plan.findings)),
+        "prefix": prefix,
+        "paths": item_paths,
+        "print_org": len(plan.servers) <= print_limit,
+    }
+    pages: dict[str, str] = {}
+
+    def page(path: str, template: str, **extra: Any) -> None:
+        context = {**common, **extra, "link": _Links(path), "here": path}
+        try:
+            pages[path] = env.get_template(template).render(context)
+        except jinja2.TemplateError as error:
+            line = getattr(error, "lineno", None) or 0
+            name = getattr(error, "filename", None) or template
+            where = Location(str(name), line, 1 if line else 0)
+            raise InvalidInput(
+                [Problem(where, "", f"template error while writing {path}: {error}")]
+            ) from None
+
+    page("index.md", "home.md.j2")
+    page("findings.md", "findings.md.j2")
+    page("backup-matrix.md", "backup-matrix.md.j2")
+    page("recovery-order.md", "recovery-order.md.j2", diagram=_waves_by_site(org_order))
+    page("sites/index.md", "sites.md.j2")
+    page("roles/index.md", "roles.md.j2")
+    for site in sites:
+        members = by_site.get(site.name.casefold(), [])
+        order = next((o for o in plan.orders if o.scope == site.name), None)
+        page(
+            f"sites/{slugify(site.name)}.md", "site.md.j2", site=site, members=members, order=order
+        )
+    for policy in common["roles"]:
+        page(
+            f"roles/{policy.id}.md", "role.md.j2", policy=policy, members=by_role.get(policy.id, [])
+        )
+    for server in servers:
+        neighbours = _neighbours(server, org_order)
+        page(
+            f"servers/{server.slug}.md",
+            "server.md.j2",
+            s=server,
+            steps=server.runbook,
+            verify=server.verification,
+            wave=waves.get(server.server.name),
+            neighbours=neighbours,
+        )
+    for name, order in _print_orders(plan, common["print_org"]):
+        servers_in_order = [
+            pages[f"servers/{slugify(e.server)}.md"]
+            for wave in order.waves
+            for e in wave
+            if e.server and e.step is None
+        ]
+        title = "the whole organisation" if order.scope == "organization" else f"site {order.scope}"
+        page(
+            name, "print.md.j2", title=title, runbooks=[print_section(t) for t in servers_in_order]
+        )
+    for old in plan.decommissioned:
+        page(f"servers/{slugify(old.name)}.md", "decommissioned.md.j2", server=old)
+    pages["plan.json"] = dumps(plan_json(plan))
+    return PageSet(prefix, pages)
+
+
+def _print_orders(plan: Plan, whole: bool) -> list[tuple[str, RecoveryOrder]]:
+    """Printable runbooks: one per site, and one for the organisation unless it is too large."""
+    found = [(f"print/site-{slugify(o.scope)}.md", o) for o in plan.orders[1:]]
+    return ([("print/organization.md", plan.orders[0])] if whole else []) + found
+
+
+_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
+_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
+
+
+_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
+_SIBLING_LINK = re.compile(r"\]\((?!\.\./|[a-z]+:|#|/)([^)]+)\)")
+
+
+#: Sections of a server page left out of printed runbooks: paper is for the rebuild, and the
+#: backup policy and open findings are read on screen.
+NOT_PRINTED = ("## What to back up", "## Findings")
+
+
+def print_section(markdown: str) -> str:
+    """A server page as a section of a printable runbook (``print/`` sits beside ``servers/``):
+    no front matter, no backup or findings tables, headings one level lower, links to other
+    server pages kept working, code blocks untouched."""
+    lines = []
+    fence = ""
+    skipping = False
+    for line in _FRONT_MATTER.sub("", markdown, count=1).split("\n"):
+        marker = _FENCE.match(line)
+        if fence:
+            if (
+                marker
+                and marker.group(1).startswith(fence)
+                and not line.strip()[len(marker.group(1)) :]
+            ):
+                fence = ""
+        elif marker:
+            fence = marker.group(1)
+        elif line.startswith("## "):
+            skipping = line.rstrip() in NOT_PRINTED
+        if skipping:
+            continue
+        if not fence and not marker:
+            line = _SIBLING_LINK.sub(r"](../servers/\1)", _HEADING.sub(r"#\1 ", line))
+        lines.append(line)
+    return "\n".join(lines)
+
+
+def _neighbours(server: ServerPlan, order: RecoveryOrder) -> dict[str, list[str]]:
+    """Servers rebuilt in the wave before, the same wave and the wave after, by name."""
+    number = order.wave_of(server.server.name)
+    if number is None:
+        return {}
+    names: dict[str, list[str]] = {}
+    for label, index in (("before", number - 2), ("with", number - 1), ("after", number)):
+        if 0 <= index < len(order.waves):
+            found = {e.server for e in order.waves[index] if e.server and e.step is None}
+            found.discard(server.server.name)
+            names[label] = sorted(found, key=str.casefold)[:12]
+    return names
+
+
+def error_page(error: InvalidInput, prefix: str = "dr") -> PageSet:
+    """Under ``mkdocs serve``: one page listing the problems, so the preview says what is wrong."""
+    lines = [
+        "# The DR inventory has problems",
+        "",
+        "Fix these and save; the preview rebuilds.",
+        "",
+        *(f"- {escape.inline(problem)}" for problem in error.problems),
+        "",
+    ]
+    return PageSet(prefix, {"index.md": "\n".join(lines)})

@@ -1,0 +1,1 @@
+"""Plan reviews: the plan at a git revision and the difference between two plans."""

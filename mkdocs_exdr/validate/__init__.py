@@ -1,0 +1,1 @@
+"""Stage 2, validate: inventory documents into the typed model, every problem located."""
