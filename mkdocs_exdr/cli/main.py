@@ -36,8 +36,8 @@ from mkdocs_exdr.importer.imported import read_exports
 from mkdocs_exdr.importer.rewrite import apply_import
 from mkdocs_exdr.offline import bundle as offline
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
-from mkdocs_exdr.plan.findings import SEVERITIES
-from mkdocs_exdr.plan.model import Finding, Plan
+from mkdocs_exdr.plan.findings import SEVERITIES, Finding
+from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.render.pages import render_pages
 from mkdocs_exdr.render.plan_json import dumps, finding_json, plan_json
 from mkdocs_exdr.review.diff import diff_json, diff_markdown, diff_plans

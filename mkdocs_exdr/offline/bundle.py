@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mkdocs_exdr.pipeline import epoch_date
+
 PACKAGE = Path(__file__).resolve().parent
 VENDOR = PACKAGE / "vendor"
 ASSETS = PACKAGE / "assets"
@@ -43,8 +45,6 @@ def vendored() -> list[dict[str, Any]]:
 
 def build_date() -> dt.date:
     """The build date: ``SOURCE_DATE_EPOCH`` when set (reproducible builds), else today."""
-    from mkdocs_exdr.pipeline import epoch_date
-
     return epoch_date() or dt.date.today()
 
 

@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from mkdocs_exdr.common.durations import describe
 from mkdocs_exdr.load.reader import SecretHit, suggest
-from mkdocs_exdr.plan.findings import make_finding
-from mkdocs_exdr.plan.model import Finding, ServerPlan
+from mkdocs_exdr.plan.findings import Finding, make_finding
+from mkdocs_exdr.plan.model import ServerPlan
+from mkdocs_exdr.plan.organization import OrgIndex
 from mkdocs_exdr.policies.facts import build_number
-
-if TYPE_CHECKING:
-    from mkdocs_exdr.plan.engine import _Org
 
 # Every AD site with Mailbox servers needs these roles [S-COYOTE][S-WINITPRO-ROLES].
 SITE_ROLES = {"hub-transport": "EXDR010", "client-access": "EXDR011"}
@@ -28,7 +26,7 @@ def _f(code: str, subject: str, message: str, plan: ServerPlan | None = None, **
     return make_finding(code, subject, message, **kw)
 
 
-def check_server(plan: ServerPlan, org: _Org, missing: list[str]) -> list[Finding]:
+def check_server(plan: ServerPlan, org: OrgIndex, missing: list[str]) -> list[Finding]:
     """Every finding about one server."""
     server = plan.server
     name = server.name
@@ -207,7 +205,7 @@ def check_server(plan: ServerPlan, org: _Org, missing: list[str]) -> list[Findin
     return found
 
 
-def _restore_tests(plan: ServerPlan, org: _Org) -> list[Finding]:
+def _restore_tests(plan: ServerPlan, org: OrgIndex) -> list[Finding]:
     if not any(i.item.per == "storage-group" for i in plan.items):
         return []
     ages = [p.restore_test_max_age for p in plan.policies if p.restore_test_max_age]
@@ -278,7 +276,7 @@ def _constraints(plan: ServerPlan, roles: set[str]) -> list[Finding]:
     return found
 
 
-def _edge_sync(plan: ServerPlan, org: _Org) -> list[Finding]:
+def _edge_sync(plan: ServerPlan, org: OrgIndex) -> list[Finding]:
     found: list[Finding] = []
     server = plan.server
     for policy in plan.policies:
@@ -310,7 +308,7 @@ def _edge_sync(plan: ServerPlan, org: _Org) -> list[Finding]:
 
 
 def check_organization(
-    org: _Org, plans: list[ServerPlan], secrets: list[SecretHit]
+    org: OrgIndex, plans: list[ServerPlan], secrets: list[SecretHit]
 ) -> list[Finding]:
     """Findings about sites and the inventory as a whole."""
     found: list[Finding] = []
@@ -348,7 +346,7 @@ def check_organization(
     return found
 
 
-def _review(org: _Org) -> list[Finding]:
+def _review(org: OrgIndex) -> list[Finding]:
     interval = org.settings["review_interval"]
     reviews = org.inventory.reviews
     if not reviews:

@@ -8,61 +8,24 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
-from mkdocs_exdr.common.durations import parse_duration
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.inventory.acceptances import accepted_risks
-from mkdocs_exdr.inventory.model import Inventory, Server, Site
+from mkdocs_exdr.inventory.model import Inventory, Server
 from mkdocs_exdr.load.reader import SecretHit
-from mkdocs_exdr.plan.findings import WORST_FIRST, make_finding
+from mkdocs_exdr.plan.checks import check_organization, check_server
+from mkdocs_exdr.plan.findings import WORST_FIRST, Finding, make_finding
 from mkdocs_exdr.plan.model import (
     CoveredItem,
     DataOutcome,
-    Finding,
     Plan,
     PlannedStep,
     ServerPlan,
 )
 from mkdocs_exdr.plan.order import recovery_orders
+from mkdocs_exdr.plan.organization import OrgIndex
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import Catalog
-from mkdocs_exdr.policies.model import RolePolicy, Step, by_rank
-
-DEFAULTS = {
-    "restore_test_max_age": parse_duration("13w"),
-    "review_interval": parse_duration("26w"),
-    "restore_rate_gb_per_hour": 20.0,
-    "certificate_warning": parse_duration("4w"),
-}
-
-
-class _Org:
-    """Indexes of the inventory that server planning looks things up in."""
-
-    def __init__(self, inventory: Inventory, catalog: Catalog, as_of: dt.date) -> None:
-        self.inventory = inventory
-        self.catalog = catalog
-        self.as_of = as_of
-        settings = inventory.organization.settings
-        self.settings: dict[str, Any] = {
-            key: (getattr(settings, key, None) if settings else None) or default
-            for key, default in DEFAULTS.items()
-        }
-        self.sites = {s.name.casefold(): s for s in inventory.sites}
-        self.facts = facts.Facts("org", inventory.organization)
-        self.active = [s for s in inventory.servers if s.status == "active"]
-        self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
-        for server in self.active:
-            for role in server.roles:
-                self.by_role_site[(role, (server.site or "").casefold())].append(server)
-
-    def site_of(self, server: Server) -> Site | None:
-        return self.sites.get((server.site or "").casefold())
-
-    def policies(self, server: Server) -> list[RolePolicy]:
-        found = [self.catalog.roles[r] for r in dict.fromkeys(server.roles)]
-        if server.cluster is not None:
-            found += self.catalog.cluster_policies()
-        return sorted(found, key=by_rank)
+from mkdocs_exdr.policies.model import Step
 
 
 def _expand(steps: Iterable[tuple[str, Step]], context: dict[str, Any]) -> list[PlannedStep]:
@@ -90,7 +53,7 @@ def _missing(steps: Iterable[PlannedStep]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def plan_server(server: Server, org: _Org) -> ServerPlan:
+def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
     """The runbook, backup coverage, data outcomes and findings of one active server."""
     policies = org.policies(server)
     site = org.site_of(server)
@@ -179,8 +142,6 @@ def plan_server(server: Server, org: _Org) -> ServerPlan:
         contacts=contacts,
         context=context,
     )
-    from mkdocs_exdr.plan.checks import check_server
-
     return _with_findings(plan, check_server(plan, org, _missing(steps + verify)))
 
 
@@ -251,9 +212,7 @@ def plan_organization(
     secrets: Iterable[SecretHit] = (),
 ) -> Plan:
     """The whole DR plan: every active server's plan, organisation findings and recovery orders."""
-    from mkdocs_exdr.plan.checks import check_organization
-
-    org = _Org(inventory, catalog, as_of)
+    org = OrgIndex(inventory, catalog, as_of)
     servers = [plan_server(server, org) for server in org.active]
     found = [f for p in servers for f in p.findings]
     found += check_organization(org, servers, list(secrets))

@@ -1,12 +1,12 @@
-"""The table of finding codes: stable ids, default severities and the source of each rule."""
+"""Findings: the Finding record, the table of codes with severities and sources, the constructor."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
-from mkdocs_exdr.inventory.model import Severity
-from mkdocs_exdr.plan.model import Finding
+from mkdocs_exdr.common.problems import Location
+from mkdocs_exdr.inventory.model import Acceptance, Severity
 
 SEVERITIES: tuple[Severity, ...] = ("info", "warning", "error")
 RECOVER = "http://unifiedpeople.ru/exchhelp.en/html/7dbd4496-4b8e-417a-9002-0efc2da88494.htm"
@@ -19,6 +19,26 @@ EDITIONS = "http://technet.microsoft.com/de-DE/library/bb232170(v=exchg.80).aspx
 SEED = "https://searchwindowsserver.techtarget.com/feature/Developing-an-Exchange-2007-server-role-DR-plan"
 CASDATA = "http://technet.microsoft.com/en-us/library/aa998364(v=exchg.80)"
 PRACTICE = "mkdocs-exdr practice rule (README.md, section Findings)"
+
+
+@dataclass(frozen=True)
+class Finding:
+    """Something in the plan that an administrator should act on (or knowingly accept)."""
+
+    code: str
+    severity: Severity
+    subject: str
+    message: str
+    source: str
+    server: str | None = None
+    site: str | None = None
+    where: Location | None = None
+    accepted: Acceptance | None = None
+
+    @property
+    def key(self) -> str:
+        """Identifies the finding across revisions: code and subject."""
+        return f"{self.code}:{self.subject}"
 
 
 @dataclass(frozen=True)

@@ -12,16 +12,15 @@ from functools import cached_property
 from typing import Any
 
 from mkdocs_exdr.common.durations import Duration
-from mkdocs_exdr.common.problems import Location
 from mkdocs_exdr.inventory.model import (
-    Acceptance,
     BackupJob,
     Contact,
     Inventory,
     Review,
     Server,
-    Severity,
 )
+from mkdocs_exdr.plan.findings import Finding, at_least
+from mkdocs_exdr.plan.fingerprint import plan_fingerprint
 from mkdocs_exdr.policies.catalog import Catalog
 from mkdocs_exdr.policies.model import (
     BackupItem,
@@ -33,26 +32,6 @@ from mkdocs_exdr.policies.model import (
 )
 
 PLAN_SCHEMA_VERSION = 1
-
-
-@dataclass(frozen=True)
-class Finding:
-    """Something in the plan that an administrator should act on (or knowingly accept)."""
-
-    code: str
-    severity: Severity
-    subject: str
-    message: str
-    source: str
-    server: str | None = None
-    site: str | None = None
-    where: Location | None = None
-    accepted: Acceptance | None = None
-
-    @property
-    def key(self) -> str:
-        """Identifies the finding across revisions: code and subject."""
-        return f"{self.code}:{self.subject}"
 
 
 @dataclass(frozen=True)
@@ -180,8 +159,6 @@ class Plan:
     @cached_property
     def fingerprint(self) -> str:
         """The plan's fingerprint (see fingerprint.py); computed when first asked for."""
-        from mkdocs_exdr.plan.fingerprint import plan_fingerprint
-
         return plan_fingerprint(self.inventory, self.catalog)
 
     @property
@@ -207,6 +184,4 @@ class Plan:
 
     def counted(self, fail_on: str) -> list[Finding]:
         """Unaccepted findings at or above ``fail_on``."""
-        from mkdocs_exdr.plan.findings import at_least
-
         return [f for f in self.findings if f.accepted is None and at_least(f.severity, fail_on)]

@@ -19,8 +19,8 @@ import jinja2
 from mkdocs_exdr.common.durations import describe
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
-from mkdocs_exdr.plan.findings import CODES, SEVERITIES
-from mkdocs_exdr.plan.model import Finding, Plan, RecoveryOrder, ServerPlan
+from mkdocs_exdr.plan.findings import CODES, SEVERITIES, Finding
+from mkdocs_exdr.plan.model import Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.plan.runbook import item_paths
 from mkdocs_exdr.policies.model import by_rank
 from mkdocs_exdr.render import escape

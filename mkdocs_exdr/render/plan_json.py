@@ -9,7 +9,8 @@ from typing import Any
 
 from mkdocs_exdr.common.durations import Duration
 from mkdocs_exdr.common.problems import Location
-from mkdocs_exdr.plan.model import PLAN_SCHEMA_VERSION, Finding, Plan, ServerPlan
+from mkdocs_exdr.plan.findings import Finding
+from mkdocs_exdr.plan.model import PLAN_SCHEMA_VERSION, Plan, ServerPlan
 from mkdocs_exdr.plan.runbook import item_paths
 
 

@@ -12,8 +12,8 @@ from typing import Any
 
 from mkdocs_exdr.inventory.acceptances import accepted_risks
 from mkdocs_exdr.inventory.model import Acceptance
-from mkdocs_exdr.plan.findings import SEVERITIES, WORST_FIRST, at_least
-from mkdocs_exdr.plan.model import Finding, Plan
+from mkdocs_exdr.plan.findings import SEVERITIES, WORST_FIRST, Finding, at_least
+from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.render.escape import inline
 
 DIFF_SCHEMA_VERSION = 1
