@@ -96,8 +96,9 @@ def test_invalid_input_exits_2_with_every_problem(
         "did you mean 'mailbox'?",
         "inventory/servers.yml:4:5: servers[0].bakups: unknown key 'bakups'; expected one of accept, "
         "backups, certificates, cluster, contacts, credentials, customizations, disks, domain_member, "
-        "edge_sync_site, edition, exchange_version, fqdn, install_path, media, name, notes, os, "
-        "restore_tests, roles, site, software, status, storage_groups; did you mean 'backups'?",
+        "edge_export, edge_sync_site, edition, exchange_version, fqdn, install_path, media, name, "
+        "notes, os, portability, restore_tests, roles, site, software, status, storage_groups, "
+        "update_rollup; did you mean 'backups'?",
         "inventory/servers.yml:5:5: servers[1]: missing required key 'roles'",
         "3 problems in the input",
     ]

@@ -74,6 +74,15 @@ class Acceptance:
 
 
 @dataclass(frozen=True)
+class RebuildTime:
+    """How long the organisation takes to rebuild a server of one role, before any restore."""
+
+    role: str = required("Role id.", "mailbox", vocab="role")
+    time: Duration = required("Windows, prerequisites, Setup and the role's own steps.", "6h")
+    where: Location = _where()
+
+
+@dataclass(frozen=True)
 class Settings:
     """Organisation-wide thresholds."""
 
@@ -86,6 +95,11 @@ class Settings:
     )
     certificate_warning: Duration | None = doc(
         "Warn this long before a certificate expires (default 4w).", "30d"
+    )
+    rebuild_times: list[RebuildTime] = doc(
+        "Time to rebuild a server of a role before any restore; overrides the role policy's default.",
+        [{"role": "mailbox", "time": "6h"}],
+        default=[],
     )
     fail_on: Severity | None = doc(
         "Lowest finding severity that makes check and strict builds fail.", "warning"
@@ -168,6 +182,11 @@ class Cluster:
     nodes: list[str] = doc(
         "Names of the cluster nodes.", ["LON-CMS01-N1", "LON-CMS01-N2"], default=[]
     )
+    ip_addresses: list[str] = doc(
+        "IP addresses of the clustered mailbox server (Setup /RecoverCMS needs them).",
+        ["10.1.0.40"],
+        default=[],
+    )
     where: Location = _where()
 
 
@@ -214,6 +233,11 @@ class Certificate:
         "\\\\backup01\\certs\\mail.pfx",
     )
     services: str | None = doc("Services it is enabled for.", "IIS, SMTP, POP, IMAP")
+    kept_in: list[str] = doc(
+        "Sites (or offsite) where copies of the PFX file are kept.",
+        ["London", "offsite"],
+        default=[],
+    )
     where: Location = _where()
 
 
@@ -237,6 +261,9 @@ class Software:
     notes: str | None = doc(
         "Licence, installer location, settings.", "Licence in the software vault"
     )
+    backup_agent: bool = doc(
+        "The backup product's agent: reinstalled before any restore.", False, default=False
+    )
     where: Location = _where()
 
 
@@ -249,6 +276,20 @@ class Media:
         "Exchange 2007 installer of the installed service pack.", "\\\\dist01\\iso\\e2k7sp3.iso"
     )
     update_rollup: str | None = doc("Update rollup installer.", "\\\\dist01\\ur\\e2k7sp3ur23.msp")
+    kept_in: list[str] = doc(
+        "Sites (or offsite) where copies of these installers are kept.", ["London"], default=[]
+    )
+    where: Location = _where()
+
+
+@dataclass(frozen=True)
+class EdgeExport:
+    """Where the Edge server's cloned configuration export (ExportEdgeConfig.ps1) is kept."""
+
+    path: str = required("Path of the exported XML file.", "\\\\dist01\\edge\\EDGE01.xml")
+    kept_in: list[str] = doc(
+        "Sites (or offsite) where copies are kept.", ["Frankfurt", "offsite"], default=[]
+    )
     where: Location = _where()
 
 
@@ -285,12 +326,22 @@ class Server:
     exchange_version: str | None = doc(
         "AdminDisplayVersion as Exchange prints it.", "Version 8.3 (Build 83.6)"
     )
+    update_rollup: str | None = doc(
+        "Update rollup installed, as recorded (AdminDisplayVersion does not show it); none if none.",
+        "Update Rollup 10 for Exchange Server 2007 SP3",
+    )
     edition: Literal["Standard", "Enterprise"] | None = doc("Exchange edition.", "Enterprise")
     install_path: str | None = doc("Exchange install folder.", DEFAULT_INSTALL_PATH)
     disks: list[Disk] = doc("Volumes.", [], default=[])
     storage_groups: list[StorageGroup] = doc("Storage groups and databases.", [], default=[])
     cluster: Cluster | None = doc("Clustered mailbox server facts.", None)
     edge_sync_site: str | None = doc("Edge transport: AD site of its Edge subscription.", "London")
+    edge_export: EdgeExport | None = doc("Edge transport: its cloned configuration export.", None)
+    portability: bool = doc(
+        "Whether this server's mailbox databases may be mounted on another server of its site.",
+        True,
+        default=True,
+    )
     backups: list[BackupJob] = doc("Backup jobs.", [], default=[])
     restore_tests: list[RestoreTest] = doc("Restore tests carried out.", [], default=[])
     certificates: list[Certificate] = doc("Certificates to re-import.", [], default=[])

@@ -181,6 +181,7 @@ def check_server(plan: ServerPlan, org: OrgIndex, missing: list[str]) -> list[Fi
 
     found += _constraints(plan, roles)
     found += _edge_sync(plan, org)
+    found += _kept_in_own_site(plan)
 
     if missing:
         found.append(
@@ -203,6 +204,31 @@ def check_server(plan: ServerPlan, org: OrgIndex, missing: list[str]) -> list[Fi
             )
         )
     return found
+
+
+def _kept_in_own_site(plan: ServerPlan) -> list[Finding]:
+    """EXDR027: installers, Edge exports and PFX files whose every copy is in the server's site,
+    so that they are lost with it [reference 11a, item 14]."""
+    server = plan.server
+    site = (server.site or "").casefold()
+    kept: list[tuple[str, list[str]]] = []
+    if server.media is not None:
+        kept.append(("installation media", server.media.kept_in))
+    if server.edge_export is not None:
+        kept.append(("Edge configuration export", server.edge_export.kept_in))
+    kept += [(f"certificate {c.subject}", c.kept_in) for c in server.certificates]
+    return [
+        _f(
+            "EXDR027",
+            f"{server.name}/{what}",
+            f"every copy of the {what} of {server.name} is kept in its own site {server.site}; "
+            "a site loss takes them with it: keep a copy in another site or offsite and add it "
+            "to kept_in",
+            plan,
+        )
+        for what, sites in kept
+        if site and sites and all(s.casefold() == site for s in sites)
+    ]
 
 
 def _restore_tests(plan: ServerPlan, org: OrgIndex) -> list[Finding]:

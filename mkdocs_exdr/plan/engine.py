@@ -8,6 +8,7 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Any
 
+from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.inventory.acceptances import accepted_risks
 from mkdocs_exdr.inventory.model import Inventory, Server
@@ -18,39 +19,14 @@ from mkdocs_exdr.plan.model import (
     CoveredItem,
     DataOutcome,
     Plan,
-    PlannedStep,
     ServerPlan,
 )
 from mkdocs_exdr.plan.order import recovery_orders
 from mkdocs_exdr.plan.organization import OrgIndex
+from mkdocs_exdr.plan.runbook import Times, expand, missing_facts, plan_scenarios, render_steps
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import Catalog
-from mkdocs_exdr.policies.model import Step
-
-
-def _expand(steps: Iterable[tuple[str, Step]], context: dict[str, Any]) -> list[PlannedStep]:
-    planned: list[PlannedStep] = []
-    for owner, step in steps:
-        if step.for_each:
-            variable, source = facts.LOOPS[step.for_each]
-            for value in context["server"][source]:
-                bound = {**context, variable: value}
-                if facts.holds(step.when, bound):
-                    label = value.label()
-                    planned.append(PlannedStep(step, owner, bound, label))
-        elif facts.holds(step.when, context):
-            planned.append(PlannedStep(step, owner, context))
-    return planned
-
-
-def _missing(steps: Iterable[PlannedStep]) -> list[str]:
-    names: list[str] = []
-    for planned in steps:
-        step = planned.step
-        pairs = facts.needed_by(step.title, step.text, step.command, step.note)
-        for name in facts.missing_in(pairs, planned.context):
-            names.append(f"{name} ({planned.label})" if planned.label else name)
-    return list(dict.fromkeys(names))
+from mkdocs_exdr.policies.model import BackupItem
 
 
 def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
@@ -59,14 +35,8 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
     site = org.site_of(server)
     memberships = [p.domain_member for p in policies if p.domain_member is not None]
     domain_member = server.domain_member if server.domain_member is not None else all(memberships)
-    hubs = (
-        org.by_role_site.get(("hub-transport", server.edge_sync_site.casefold()), [])
-        if server.edge_sync_site
-        else []
-    )
-    site_hubs = org.by_role_site.get(("hub-transport", (server.site or "").casefold()), [])
     context: dict[str, Any] = {
-        "server": facts.server_facts(server, domain_member, hubs, site_hubs),
+        "server": facts.server_facts(server, domain_member, org.related(server)),
         "org": org.facts,
     }
     procedures = [org.catalog.procedures[p.procedure] for p in policies if p.procedure]
@@ -94,7 +64,8 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
     items: list[CoveredItem] = []
     for item_id, (item, effective, roles) in merged.items():
         jobs = tuple(job for job in server.backups if item_id in job.covers)
-        items.append(CoveredItem(item, effective, tuple(roles), jobs))
+        paths = _item_paths(item, context)
+        items.append(CoveredItem(item, effective, tuple(roles), jobs, paths))
 
     covered = {i.item.id for i in items if i.covered}
     data: list[DataOutcome] = []
@@ -107,10 +78,6 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
                 outcome = "lost"
             data.append(DataOutcome(datum, policy.id, outcome))
 
-    shared = [(procedure.id, s) for s in procedure.steps] if procedure else []
-    own = [(p.id, s) for p in policies for s in p.steps]
-    steps = sorted(_expand(shared + own, context), key=lambda s: s.step.phase)
-    verify = _expand([(p.id, s) for p in policies for s in p.verify], context)
     configuration = tuple((p.id, c) for p in policies for c in p.configuration)
 
     rpo = (site.rpo if site else None) or org.inventory.organization.rpo
@@ -119,6 +86,11 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
     database_gb = float(sum(sizes))
     rate = float(org.settings["restore_rate_gb_per_hour"])
     restore_hours = database_gb / rate if sizes and rate > 0 else None
+    times = Times(org.rebuild_hours(policies), restore_hours if server.storage_groups else 0.0)
+    scenarios, steps, problems = plan_scenarios(policies, procedure, org.catalog, context, times)
+    verify = expand([(p.id, s) for p in policies for s in p.verify], context)
+    verification, found = render_steps(verify)
+    org.problems += problems + found
     contacts = (
         tuple(server.contacts)
         + tuple(site.contacts if site else ())
@@ -133,8 +105,8 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
         configuration=configuration,
         items=tuple(items),
         data=tuple(data),
-        steps=tuple(steps),
-        verify=tuple(verify),
+        scenarios=tuple(scenarios),
+        verification=tuple(verification),
         rpo=rpo,
         rto=rto,
         database_gb=database_gb,
@@ -142,7 +114,16 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
         contacts=contacts,
         context=context,
     )
-    return _with_findings(plan, check_server(plan, org, _missing(steps + verify)))
+    return _with_findings(plan, check_server(plan, org, missing_facts(steps + verify)))
+
+
+def _item_paths(item: BackupItem, context: dict[str, Any]) -> tuple[str, ...]:
+    """Where a backup item is on the server's disks: one path per storage group if per-group."""
+    if not item.path:
+        return ()
+    groups = context["server"]["storage_groups"] if item.per == "storage-group" else [None]
+    paths = [facts.render(item.path, {**context, "sg": group}) for group in groups]
+    return tuple(dict.fromkeys(p for p in paths if p))
 
 
 def _with_findings(plan: ServerPlan, found: list[Finding]) -> ServerPlan:
@@ -214,6 +195,8 @@ def plan_organization(
     """The whole DR plan: every active server's plan, organisation findings and recovery orders."""
     org = OrgIndex(inventory, catalog, as_of)
     servers = [plan_server(server, org) for server in org.active]
+    if org.problems:
+        raise InvalidInput(list(dict.fromkeys(org.problems)))
     found = [f for p in servers for f in p.findings]
     found += check_organization(org, servers, list(secrets))
     findings = _accept(found, inventory, as_of)

@@ -42,6 +42,7 @@ class CoveredItem:
     level: str
     roles: tuple[str, ...]
     jobs: tuple[BackupJob, ...]
+    paths: tuple[str, ...] = ()
 
     @property
     def covered(self) -> bool:
@@ -76,6 +77,50 @@ class PlannedStep:
 
 
 @dataclass(frozen=True)
+class RenderedStep:
+    """A runbook step with the server's own names and paths filled in."""
+
+    number: int
+    id: str
+    owner: str
+    phase: int
+    action: str | None
+    title: str
+    text: str | None
+    command: str | None
+    shell: str
+    note: str | None
+    unverified: str | None
+    practice: bool
+    source: str
+    label: str | None
+
+
+@dataclass(frozen=True)
+class ScenarioPlan:
+    """One recovery scenario of a server: when to choose it, its steps, what it loses, how long."""
+
+    id: str
+    roles: tuple[str, ...]
+    title: str
+    lost: str
+    choose: str
+    loses: str
+    source: str
+    rebuilds: bool
+    unavailable: str | None
+    steps: tuple[RenderedStep, ...]
+    rules: tuple[str, ...]
+    time_parts: tuple[tuple[str, float | None], ...]
+    hours: float | None
+
+    @property
+    def anchor(self) -> str:
+        """The stable anchor people link to from incident tickets."""
+        return f"scenario-{self.id}"
+
+
+@dataclass(frozen=True)
 class ServerPlan:
     """Everything the plan says about one active server."""
 
@@ -87,8 +132,8 @@ class ServerPlan:
     configuration: tuple[tuple[str, ConfigStore], ...]
     items: tuple[CoveredItem, ...]
     data: tuple[DataOutcome, ...]
-    steps: tuple[PlannedStep, ...]
-    verify: tuple[PlannedStep, ...]
+    scenarios: tuple[ScenarioPlan, ...]
+    verification: tuple[RenderedStep, ...]
     rpo: Duration | None
     rto: Duration | None
     database_gb: float
@@ -97,19 +142,13 @@ class ServerPlan:
     context: dict[str, Any] = field(compare=False, repr=False)
     findings: tuple[Finding, ...] = ()
 
-    @cached_property
-    def runbook(self) -> list[Any]:
-        """The rebuild steps, rendered once (``runbook.RenderedStep``)."""
-        from mkdocs_exdr.plan.runbook import render_steps
-
-        return render_steps(self.steps)
-
-    @cached_property
-    def verification(self) -> list[Any]:
-        """The verification steps, rendered once."""
-        from mkdocs_exdr.plan.runbook import render_steps
-
-        return render_steps(self.verify)
+    def step_title(self, step_id: str) -> str | None:
+        """The rendered title of a step of any scenario, by id."""
+        for scenario in self.scenarios:
+            for step in scenario.steps:
+                if step.id == step_id:
+                    return step.title
+        return None
 
 
 @dataclass(frozen=True)

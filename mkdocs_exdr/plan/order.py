@@ -11,7 +11,6 @@ from __future__ import annotations
 from collections import defaultdict
 
 from mkdocs_exdr.plan.model import OrderEntry, RecoveryOrder, ServerPlan
-from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import AD
 
 _AD_NODE = ("", "")
@@ -30,10 +29,7 @@ def _providers(plans: list[ServerPlan]) -> dict[tuple[str, str | None], list[str
 
 def _step_title(plan: ServerPlan, step_id: str) -> str:
     """The rendered title of a step of ``plan``, by id (the id when the step is not planned)."""
-    for planned in plan.steps:
-        if planned.step.id == step_id:
-            return facts.render(planned.step.title, planned.context) or step_id
-    return step_id
+    return plan.step_title(step_id) or step_id
 
 
 Node = tuple[str, str]

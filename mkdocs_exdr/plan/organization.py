@@ -7,6 +7,7 @@ from collections import defaultdict
 from typing import Any
 
 from mkdocs_exdr.common.durations import parse_duration
+from mkdocs_exdr.common.problems import Problem
 from mkdocs_exdr.inventory.model import Inventory, Server, Site
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import Catalog
@@ -17,6 +18,7 @@ DEFAULTS = {
     "review_interval": parse_duration("26w"),
     "restore_rate_gb_per_hour": 20.0,
     "certificate_warning": parse_duration("4w"),
+    "rebuild_times": [],
 }
 
 
@@ -35,10 +37,33 @@ class OrgIndex:
         self.sites = {s.name.casefold(): s for s in inventory.sites}
         self.facts = facts.Facts("org", inventory.organization)
         self.active = [s for s in inventory.servers if s.status == "active"]
+        self.problems: list[Problem] = []
+        self.rebuild_times = {r.role: r.time for r in self.settings["rebuild_times"]}
         self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
+        self.edges = [s for s in self.active if s.edge_sync_site]
         for server in self.active:
             for role in server.roles:
                 self.by_role_site[(role, (server.site or "").casefold())].append(server)
+
+    def rebuild_hours(self, policies: list[RolePolicy]) -> float | None:
+        """Hours to rebuild a server of these roles: the longest role, settings over policies."""
+        times = [self.rebuild_times.get(p.id) or p.rebuild_time for p in policies]
+        hours = [t.seconds / 3600 for t in times if t is not None]
+        return max(hours) if hours else None
+
+    def related(self, server: Server) -> dict[str, list[Server]]:
+        """The other servers ``server``'s templates may name (see ``facts.RELATED``)."""
+        site = (server.site or "").casefold()
+        sync = (server.edge_sync_site or "").casefold()
+        mailbox = [s for s in self.by_role_site.get(("mailbox", site), []) if s is not server]
+        return {
+            "hub_servers": self.by_role_site.get(("hub-transport", sync), []) if sync else [],
+            "site_hub_servers": self.by_role_site.get(("hub-transport", site), []),
+            "edge_servers": [e for e in self.edges if (e.edge_sync_site or "").casefold() == site]
+            if site and "hub-transport" in server.roles
+            else [],
+            "portability_targets": mailbox if site else [],
+        }
 
     def site_of(self, server: Server) -> Site | None:
         """The site of ``server``, matched as the inventory matches names (casefold)."""

@@ -1,81 +1,242 @@
-"""Planned steps rendered into the text an administrator reads: titles, notes, commands."""
+"""A server's runbook: its recovery scenarios, each with its steps in a checked, safe order.
+
+The scenarios of a server's roles merge by id. A scenario that rebuilds the server takes in the
+server's rebuild procedure (RecoverServer once, whatever the roles) and every role's own rebuild
+steps. Steps run in phase order; the engine then checks each scenario against the steps' own
+``after``/``before`` lists and the order rules of the policies. A broken rule is invalid input
+at the step's file and line, never a page that loses data.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from typing import Any
 
 import jinja2
 
-from mkdocs_exdr.common.problems import InvalidInput, Problem
-from mkdocs_exdr.plan.model import CoveredItem, PlannedStep, ServerPlan
+from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.plan.model import PlannedStep, RenderedStep, ScenarioPlan
 from mkdocs_exdr.policies import facts
+from mkdocs_exdr.policies.catalog import Catalog
+from mkdocs_exdr.policies.model import OrderRule, Procedure, RolePolicy, Scenario, Step
 
 
 @dataclass(frozen=True)
-class RenderedStep:
-    """A runbook step with the server's own names and paths filled in."""
+class Times:
+    """Hours each part of an estimate takes on this server; ``None`` where unknown."""
 
-    number: int
-    id: str
-    owner: str
-    phase: int
-    title: str
-    text: str | None
-    command: str | None
-    shell: str
-    note: str | None
-    unverified: str | None
-    source: str
-    label: str | None
+    rebuild: float | None
+    restore: float | None
+
+    def part(self, name: str) -> float | None:
+        """Hours of one part: rebuild; restore, copy and seed all move the databases' bytes."""
+        return self.rebuild if name == "rebuild" else self.restore
 
 
-def render_steps(steps: tuple[PlannedStep, ...]) -> list[RenderedStep]:
-    """Number and render ``steps`` in order; a template error is invalid input at the step."""
-    try:
-        return _render(steps)
-    except jinja2.TemplateError as error:
-        step = next((s.step for s in steps if _fails(s)), steps[0].step)
-        raise InvalidInput(
-            [Problem(step.where, f"step {step.id}", f"template error: {error}")]
-        ) from None
+def expand(steps: Iterable[tuple[str, Step]], context: dict[str, Any]) -> list[PlannedStep]:
+    """Steps bound to the server's facts: repeated per loop item, dropped where ``when`` fails."""
+    planned: list[PlannedStep] = []
+    for owner, step in steps:
+        if step.for_each:
+            variable, source = facts.LOOPS[step.for_each]
+            for value in context["server"][source]:
+                bound = {**context, variable: value}
+                if facts.holds(step.when, bound):
+                    planned.append(PlannedStep(step, owner, bound, value.label()))
+        elif facts.holds(step.when, context):
+            planned.append(PlannedStep(step, owner, context))
+    return planned
 
 
-def _fails(planned: PlannedStep) -> bool:
-    try:
-        _render((planned,))
-    except jinja2.TemplateError:
-        return True
-    return False
+def missing_facts(steps: Iterable[PlannedStep]) -> list[str]:
+    """Facts the steps name that the inventory does not give, once each."""
+    names: list[str] = []
+    for planned in steps:
+        step = planned.step
+        pairs = facts.needed_by(step.title, step.text, step.command, step.note)
+        for name in facts.missing_in(pairs, planned.context):
+            names.append(f"{name} ({planned.label})" if planned.label else name)
+    return list(dict.fromkeys(names))
 
 
-def _render(steps: tuple[PlannedStep, ...]) -> list[RenderedStep]:
-    rendered = []
-    for number, planned in enumerate(steps, 1):
+def render_steps(steps: Iterable[PlannedStep]) -> tuple[list[RenderedStep], list[Problem]]:
+    """Number and render ``steps``; a template error is a problem at its step."""
+    rendered: list[RenderedStep] = []
+    problems: list[Problem] = []
+    for planned in steps:
         step, context = planned.step, planned.context
+        try:
+            title = facts.render(step.title, context) or step.id
+            text = facts.render(step.text, context)
+            command = facts.render(step.command, context)
+            note = facts.render(step.note, context)
+        except jinja2.TemplateError as error:
+            problems.append(Problem(step.where, f"step {step.id}", f"template error: {error}"))
+            continue
         rendered.append(
             RenderedStep(
-                number=number,
+                number=len(rendered) + 1,
                 id=step.id,
                 owner=planned.owner,
                 phase=step.phase,
-                title=facts.render(step.title, context) or step.id,
-                text=facts.render(step.text, context),
-                command=facts.render(step.command, context),
+                action=step.action,
+                title=title,
+                text=text,
+                command=command,
                 shell=step.shell,
-                note=facts.render(step.note, context),
+                note=note,
                 unverified=step.unverified,
+                practice=step.practice,
                 source=step.source,
                 label=planned.label,
             )
         )
-    return rendered
+    return rendered, problems
 
 
-def item_paths(plan: ServerPlan, covered: CoveredItem) -> list[str]:
-    """Where a backup item is on this server's disks (one path per storage group if per-group)."""
-    item = covered.item
-    if not item.path:
-        return []
-    groups = plan.context["server"]["storage_groups"] if item.per == "storage-group" else [None]
-    paths = [facts.render(item.path, {**plan.context, "sg": group}) for group in groups]
-    return list(dict.fromkeys(p for p in paths if p))
+def _offered(policies: list[RolePolicy], context: dict[str, Any]) -> dict[str, list[Any]]:
+    """The scenarios of the server's roles that apply, grouped by id, in rank order."""
+    groups: dict[str, list[tuple[str, Scenario]]] = {}
+    for policy in policies:
+        for scenario in policy.scenarios:
+            if facts.holds(scenario.applies_when, context):
+                groups.setdefault(scenario.id, []).append((policy.id, scenario))
+    rebuilding = any(s.rebuilds and not s.fallback for g in groups.values() for _, s in g)
+    return {
+        sid: group
+        for sid, group in sorted(groups.items(), key=lambda kv: (kv[1][0][1].rank, kv[0]))
+        if not (rebuilding and all(s.fallback for _, s in group))
+    }
+
+
+def _scenario_steps(
+    group: list[tuple[str, Scenario]],
+    policies: list[RolePolicy],
+    procedure: Procedure | None,
+    catalog: Catalog,
+) -> list[tuple[str, Step]]:
+    """Every step that joins a merged scenario, each id once (the first one wins)."""
+    found: list[tuple[str, Step]] = []
+    if any(s.rebuilds for _, s in group):
+        if procedure is not None:
+            found += [(procedure.id, step) for step in procedure.steps]
+        found += [(p.id, step) for p in policies for step in p.steps]
+    shared = dict.fromkeys(pid for _, s in group for pid in s.procedures)
+    found += [(pid, step) for pid in shared for step in catalog.procedures[pid].steps]
+    found += [(owner, step) for owner, s in group for step in s.steps]
+    unique = {step.id: (owner, step) for owner, step in reversed(found)}
+    return [unique[step.id] for _, step in found if unique[step.id][1] is step]
+
+
+def _place(step: Step) -> str:
+    where: Location = step.where
+    return f"{where.file}:{where.line}" if where.line else where.file
+
+
+def check_order(
+    scenario_id: str, steps: list[PlannedStep], rules: Iterable[OrderRule]
+) -> list[Problem]:
+    """Problems where ``steps`` break their own ``after``/``before`` lists or an order rule."""
+    index: dict[str, list[int]] = {}
+    by_action: dict[str, list[int]] = {}
+    for number, planned in enumerate(steps):
+        index.setdefault(planned.step.id, []).append(number)
+        if planned.step.action:
+            by_action.setdefault(planned.step.action, []).append(number)
+    problems: list[Problem] = []
+
+    def broken(late: Step, early: Step, why: str) -> None:
+        problems.append(
+            Problem(
+                late.where,
+                f"scenario {scenario_id}: step {late.id}",
+                f"comes before step {early.id} ({_place(early)}), which must come first: {why}",
+            )
+        )
+
+    for planned in steps:
+        step = planned.step
+        for other in step.after:
+            if other in index and max(index[other]) > min(index[step.id]):
+                broken(step, steps[max(index[other])].step, f"{step.id} lists it under after")
+        for other in step.before:
+            if other in index and min(index[other]) < max(index[step.id]):
+                broken(steps[min(index[other])].step, step, f"{step.id} lists it under before")
+    for rule in rules:
+        first = [i for a in rule.first for i in by_action.get(a, [])]
+        then = [i for a in rule.then for i in by_action.get(a, [])]
+        if first and then and max(first) > min(then):
+            broken(steps[min(then)].step, steps[max(first)].step, f"rule {rule.id}: {rule.why}")
+        never = [i for a in rule.never for i in by_action.get(a, [])]
+        alongside = [i for a in rule.alongside for i in by_action.get(a, [])]
+        if never and alongside:
+            step = steps[never[0]].step
+            problems.append(
+                Problem(
+                    step.where,
+                    f"scenario {scenario_id}: step {step.id}",
+                    f"a {step.action} step has no place beside a "
+                    f"{steps[alongside[0]].step.action} step: rule {rule.id}: {rule.why}",
+                )
+            )
+    return problems
+
+
+def _rules_for(steps: list[PlannedStep], rules: Iterable[OrderRule]) -> tuple[str, ...]:
+    """Ids of the order rules that speak about the actions of ``steps``."""
+    actions = {p.step.action for p in steps if p.step.action}
+    return tuple(r.id for r in rules if actions & {*r.first, *r.then, *r.never, *r.alongside})
+
+
+def plan_scenarios(
+    policies: list[RolePolicy],
+    procedure: Procedure | None,
+    catalog: Catalog,
+    context: dict[str, Any],
+    times: Times,
+) -> tuple[list[ScenarioPlan], list[PlannedStep], list[Problem]]:
+    """The server's scenarios, the planned steps of all of them, and the problems found."""
+    plans: list[ScenarioPlan] = []
+    every: list[PlannedStep] = []
+    problems: list[Problem] = []
+    rules = list(catalog.rules.values())
+    for sid, group in _offered(policies, context).items():
+        first = group[0][1]
+        joined = _scenario_steps(group, policies, procedure, catalog)
+        planned = sorted(expand(joined, context), key=lambda p: p.step.phase)
+        problems += check_order(sid, planned, rules)
+        rendered, found = render_steps(planned)
+        problems += found
+        every += planned
+        parts = tuple((name, times.part(name)) for name in first.time)
+        unknown = any(hours is None for _, hours in parts)
+        unavailable = any(
+            facts.holds(s.unavailable_when, context) for _, s in group if s.unavailable_when
+        )
+        try:
+            texts = {
+                name: facts.render(getattr(first, name), context) or ""
+                for name in ("title", "lost", "choose", "loses")
+            }
+            reason = facts.render(first.unavailable, context) if unavailable else None
+        except jinja2.TemplateError as error:
+            problems.append(Problem(first.where, f"scenario {sid}", f"template error: {error}"))
+            continue
+        plans.append(
+            ScenarioPlan(
+                id=sid,
+                roles=tuple(owner for owner, _ in group),
+                **texts,
+                source=first.source,
+                rebuilds=any(s.rebuilds for _, s in group),
+                unavailable=(reason or "This scenario cannot be followed here.")
+                if unavailable
+                else None,
+                steps=tuple(rendered),
+                rules=_rules_for(planned, rules),
+                time_parts=parts,
+                hours=None if unknown or not parts else sum(h or 0.0 for _, h in parts),
+            )
+        )
+    return plans, every, problems

@@ -22,10 +22,10 @@ from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.load.documents import Document, inventory_files, load_file, load_text
 from mkdocs_exdr.load.reader import BAD, Context, reader_for, suggest
 from mkdocs_exdr.policies import facts
-from mkdocs_exdr.policies.model import PolicyFile, Procedure, RolePolicy
+from mkdocs_exdr.policies.model import OrderRule, PolicyFile, Procedure, RolePolicy
 
 AD = "active-directory"
-_BY_ID = ("backup_items", "data", "steps", "verify")
+_BY_ID = ("backup_items", "data", "steps", "verify", "scenarios")
 
 
 @dataclass(frozen=True)
@@ -35,6 +35,7 @@ class Catalog:
     roles: dict[str, RolePolicy]
     procedures: dict[str, Procedure]
     files: tuple[str, ...] = ()
+    rules: dict[str, OrderRule] = dataclasses.field(default_factory=dict)
 
     @property
     def role_ids(self) -> list[str]:
@@ -58,11 +59,19 @@ def _read(document: Document) -> tuple[Any, list[Problem]]:
         Problem(hit.where, hit.field, "looks like a secret; policies must not hold secrets")
         for hit in ctx.secrets
     ]
-    if result is not BAD and (result.role is None) == (result.procedure is None):
+    if result is not BAD and _kinds(result) != 1:
         problems.append(
-            Problem(document.where(()), "", "a policy file holds exactly one of role or procedure")
+            Problem(
+                document.where(()),
+                "",
+                "a policy file holds exactly one of role, procedure or rules",
+            )
         )
     return result, problems
+
+
+def _kinds(policy: PolicyFile) -> int:
+    return (policy.role is not None) + (policy.procedure is not None) + bool(policy.rules)
 
 
 def _merge_lists(base: list[Any], new: list[Any], key: Any) -> list[Any]:
@@ -99,6 +108,7 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
     """Load the built-in policies, then the user's folder over them; raise ``InvalidInput``."""
     roles: dict[str, RolePolicy] = {}
     procedures: dict[str, Procedure] = {}
+    rules: dict[str, OrderRule] = {}
     problems: list[Problem] = []
     files: list[str] = []
     for name, text in builtin_texts():
@@ -111,6 +121,8 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
                 roles[policy.role.id] = policy.role
             elif policy is not BAD and policy.procedure:
                 procedures[policy.procedure.id] = policy.procedure
+            elif policy is not BAD:
+                rules.update((rule.id, rule) for rule in policy.rules)
     if user_folder is not None and user_folder.is_dir():
         base = shown if shown is not None else str(user_folder)
         for path in inventory_files(user_folder):
@@ -121,7 +133,10 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
             for document in documents:
                 policy, found = _read(document)
                 problems += found
-                if policy is BAD or (policy.role is None) == (policy.procedure is None):
+                if policy is BAD or _kinds(policy) != 1:
+                    continue
+                if policy.rules:
+                    rules.update((rule.id, rule) for rule in policy.rules)
                     continue
                 kind = "role" if policy.role else "procedure"
                 table: dict[str, Any] = roles if policy.role else procedures
@@ -132,12 +147,16 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
         problems += _check(roles, procedures)
     if problems:
         raise InvalidInput(problems)
-    return Catalog(roles, procedures, tuple(files))
+    return Catalog(roles, procedures, tuple(files), rules)
 
 
 _COMPILED = (
-    (("title", "text", "command", "note", "path"), facts.template, "template"),
-    (("when", "required_when", "applies_when"), facts.expression, "expression"),
+    (
+        ("title", "text", "command", "note", "path", "lost", "choose", "loses", "unavailable"),
+        facts.template,
+        "template",
+    ),
+    (("when", "required_when", "applies_when", "unavailable_when"), facts.expression, "expression"),
 )
 
 
@@ -168,6 +187,19 @@ def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> li
         problems += _templates(
             f"role {policy.id}", [*policy.steps, *policy.verify, *policy.backup_items]
         )
+        for scenario in policy.scenarios:
+            owner = f"role {policy.id}: scenario {scenario.id}"
+            problems += _templates(owner, [scenario, *scenario.steps])
+            for name in scenario.procedures:
+                if name not in procedures:
+                    problems.append(
+                        Problem(
+                            scenario.where,
+                            f"{owner}: procedures",
+                            f"unknown procedure {name!r}; expected one of "
+                            f"{', '.join(sorted(procedures))}{suggest(name, procedures)}",
+                        )
+                    )
         if policy.id in reserved:
             problems.append(
                 Problem(policy.where, "role.id", "'index' is reserved for the roles index page")

@@ -141,9 +141,17 @@ def group_facts(group: StorageGroup) -> Facts:
     return _plain(group, "sg", databases=[database_facts(d, group) for d in group.databases])
 
 
-def server_facts(
-    server: Server, domain_member: bool, hub_servers: list[Server], site_hub_servers: list[Server]
-) -> Facts:
+#: Other servers a server's templates may name: ``hub_servers`` (of its Edge subscription's
+#: site), ``site_hub_servers``, ``edge_servers`` (subscribed to its site) and
+#: ``portability_targets`` (other mailbox servers of its site).
+RELATED = ("hub_servers", "site_hub_servers", "edge_servers", "portability_targets")
+
+
+def _servers(found: list[Server], variable: str) -> Callable[[], list[Facts]]:
+    return lambda: [_plain(s, variable) for s in found]
+
+
+def server_facts(server: Server, domain_member: bool, related: Mapping[str, list[Server]]) -> Facts:
     """Everything a policy template may say about ``server``."""
 
     def groups() -> list[Facts]:
@@ -171,13 +179,21 @@ def server_facts(
         public_folder_databases=of_type("public-folder"),
         certificates=lambda: [_plain(c, "cert") for c in server.certificates],
         customizations=lambda: [_plain(c, "custom") for c in server.customizations],
-        software=lambda: [_plain(a, "app") for a in server.software],
-        hub_servers=lambda: [_plain(h, "hub") for h in hub_servers],
-        site_hub_servers=lambda: [_plain(h, "hub") for h in site_hub_servers],
+        software=lambda: [_plain(a, "app") for a in server.software if not a.backup_agent],
+        backup_agents=lambda: [_plain(a, "app") for a in server.software if a.backup_agent],
+        windows_2008="2008" in (server.os or ""),
+        **{name: _servers(related.get(name, []), _RELATED_VAR[name]) for name in RELATED},
         backups=lambda: [_plain(b, "backup") for b in server.backups],
     )
     return facts
 
+
+_RELATED_VAR = {
+    "hub_servers": "hub",
+    "site_hub_servers": "hub",
+    "edge_servers": "edge",
+    "portability_targets": "target",
+}
 
 # Loop variable of each for_each value, and the server fact it iterates.
 LOOPS: dict[str, tuple[str, str]] = {
@@ -185,8 +201,11 @@ LOOPS: dict[str, tuple[str, str]] = {
     "database": ("db", "databases"),
     "certificate": ("cert", "certificates"),
     "customization": ("custom", "customizations"),
+    "mailbox-database": ("db", "mailbox_databases"),
     "software": ("app", "software"),
+    "backup-agent": ("app", "backup_agents"),
     "hub-server": ("hub", "hub_servers"),
+    "edge-server": ("edge", "edge_servers"),
 }
 
 
@@ -240,9 +259,6 @@ def _chains(source: str) -> tuple[tuple[str, ...], ...] | None:
     return tuple(sorted(chains))
 
 
-_held: dict[tuple[Any, ...], bool] = {}
-
-
 def _key_value(context: dict[str, Any], chain: tuple[str, ...]) -> Any:
     value: Any = context.get(chain[0])
     for depth, attr in enumerate(chain[1:], 1):
@@ -265,22 +281,24 @@ def holds(source: str | None, context: dict[str, Any]) -> bool:
     """Evaluate a condition; no condition holds.
 
     Results are remembered by the plain values the condition reads, since thousands of servers
-    share a handful of facts (version, OS, whether a list is empty).
+    share a handful of facts (version, OS, whether a list is empty). They are kept on the
+    organisation's facts (``context["org"]``), which each plan makes anew: nothing outlives a
+    build.
     """
     if source is None:
         return True
     chains = _chains(source)
+    org = context.get("org")
     try:
-        if chains is None:
+        if chains is None or not isinstance(org, Facts):
             raise LookupError
         key = (source, *(_key_value(context, chain) for chain in chains))
     except LookupError:
         return bool(expression(source)(**context))
-    if key not in _held:
-        if len(_held) > 100_000:
-            _held.clear()
-        _held[key] = bool(expression(source)(**context))
-    return _held[key]
+    held: dict[tuple[Any, ...], bool] = org.__dict__.setdefault("_conditions", {})
+    if key not in held:
+        held[key] = bool(expression(source)(**context))
+    return held[key]
 
 
 @lru_cache(maxsize=4096)

@@ -28,8 +28,36 @@ Store = Literal[
 ]
 Recovery = Literal["active-directory", "backup", "reinstall", "replication", "reapply", "lost"]
 ForEach = Literal[
-    "storage-group", "database", "certificate", "customization", "software", "hub-server"
+    "storage-group",
+    "database",
+    "mailbox-database",
+    "certificate",
+    "customization",
+    "software",
+    "backup-agent",
+    "hub-server",
+    "edge-server",
 ]
+#: What a step does, for the order rules: ``restore`` writes a backup over a production
+#: database, ``restore-rsg`` restores into a recovery storage group.
+Action = Literal[
+    "prerequisites",
+    "setup",
+    "backup-agent",
+    "allow-restore",
+    "restore",
+    "restore-rsg",
+    "mount",
+    "dial-tone",
+    "swap",
+    "merge",
+    "seed",
+    "certificate",
+    "edge-subscription",
+    "software",
+]
+TimePart = Literal["rebuild", "restore", "seed"]
+ACTION_PATTERN = r"^[a-z0-9][a-z0-9-]*$"
 
 
 def source() -> Any:
@@ -115,6 +143,97 @@ class Step:
     when: str | None = doc("Expression: the step appears only when true.", "server.customizations")
     note: str | None = doc("Template: a caution shown with the step.", None)
     unverified: str | None = doc("What about this step is not confirmed by the source.", None)
+    practice: bool = doc(
+        "The step is practice rather than a rule of the source; the page says so.",
+        False,
+        default=False,
+    )
+    action: Action | None = doc("What the step does, for the order rules.", "restore")
+    after: list[str] = doc(
+        "Ids of steps that must come before this one, where the scenario has them.",
+        ["install-backup-agent"],
+        default=[],
+    )
+    before: list[str] = doc(
+        "Ids of steps that must come after this one, where the scenario has them.",
+        ["mount-databases"],
+        default=[],
+    )
+    where: Location = _where()
+
+
+@dataclass(frozen=True)
+class Scenario:
+    """One recovery path: what was lost, when to choose it, its steps in a safe order."""
+
+    id: str = required(
+        "Stable id; the page anchor is scenario-<id>.", "rebuild-restore", pattern=ACTION_PATTERN
+    )
+    title: str = required("Name, as the reader picks it.", "Server and data lost")
+    lost: str = required(
+        'Template: what was lost, as the "What was lost?" table asks it.',
+        "The server and its database disks",
+    )
+    choose: str = required(
+        "Template: when to choose this scenario.", "The database disks are gone too."
+    )
+    loses: str = required(
+        "Template: the data this path loses.",
+        "Mail since the last backup that the logs cannot replay.",
+    )
+    source: str = source()
+    rank: int = doc("Order in the table (low first).", 10, default=50)
+    rebuilds: bool = doc(
+        "The server is rebuilt: its rebuild procedure and every role's own steps join.",
+        True,
+        default=False,
+    )
+    fallback: bool = doc(
+        "Offered only when no other role of the server offers a scenario that rebuilds it.",
+        False,
+        default=False,
+    )
+    procedures: list[str] = doc(
+        "Ids of shared procedures whose steps join this scenario.",
+        ["restore-databases"],
+        default=[],
+    )
+    time: list[TimePart] = doc(
+        "What the time estimate adds up: rebuild, restore (database size at the restore rate) and seed.",
+        ["rebuild", "restore"],
+        default=[],
+    )
+    applies_when: str | None = doc("Expression: the scenario exists only when true.", None)
+    unavailable_when: str | None = doc(
+        "Expression: the scenario is shown but cannot be followed when true.",
+        "not server.portability_targets",
+    )
+    unavailable: str | None = doc(
+        "Template: why it cannot be followed, shown when unavailable_when holds.", None
+    )
+    steps: list[Step] = doc("Its own steps.", [], default=[])
+    remove: list[str] = doc("Override: step ids to remove.", [], default=[])
+    where: Location = _where()
+
+
+@dataclass(frozen=True)
+class OrderRule:
+    """A safe-order rule every scenario must keep, stated over step actions."""
+
+    id: str = required("Stable id.", "agent-before-restore", pattern=ACTION_PATTERN)
+    why: str = required("Why the order matters.", "The restore needs the backup agent.")
+    source: str = source()
+    first: list[Action] = doc("Steps with these actions ...", ["backup-agent"], default=[])
+    then: list[Action] = doc(
+        "... come before every step with these actions.", ["restore", "restore-rsg"], default=[]
+    )
+    never: list[Action] = doc(
+        "A scenario with a step of one of these actions ...", ["restore"], default=[]
+    )
+    alongside: list[Action] = doc("... has no step of these actions.", ["dial-tone"], default=[])
+    practice: bool = doc(
+        "The rule is practice rather than a rule of the source.", False, default=False
+    )
     where: Location = _where()
 
 
@@ -165,6 +284,11 @@ class Procedure:
     precedence: int = doc(
         "When a server's roles name several procedures, the highest wins.", 0, default=0
     )
+    same_drive_layout: bool = doc(
+        "The rebuild needs the lost server's drive layout; the page lists its disks for it.",
+        True,
+        default=False,
+    )
     steps: list[Step] = doc("Its steps.", [], default=[])
     remove: list[str] = doc("Override: step ids to remove.", [], default=[])
     where: Location = _where()
@@ -189,10 +313,16 @@ class RolePolicy:
     restore_test_max_age: Duration | None = doc(
         "Oldest acceptable restore test for this role.", "13w"
     )
+    rebuild_time: Duration | None = doc(
+        "Time to rebuild a server of this role before any restore (settings can change it).", "6h"
+    )
     configuration: list[ConfigStore] = doc("Where the configuration lives.", [], default=[])
     backup_items: list[BackupItem] = doc("What to back up.", [], default=[])
     data: list[DataItem] = doc("Data and how it comes back.", [], default=[])
-    steps: list[Step] = doc("Role-specific rebuild steps.", [], default=[])
+    scenarios: list[Scenario] = doc("Recovery scenarios this role offers.", [], default=[])
+    steps: list[Step] = doc(
+        "The role's own rebuild steps, in every scenario that rebuilds the server.", [], default=[]
+    )
     verify: list[Step] = doc("Verification steps.", [], default=[])
     depends_on: list[Dependency] = doc("Dependencies for the recovery order.", [], default=[])
     constraints: list[Constraint] = doc("Combination rules.", [], default=[])
@@ -207,8 +337,9 @@ def by_rank(policy: RolePolicy) -> tuple[int, str]:
 
 @dataclass(frozen=True)
 class PolicyFile:
-    """A policy file holds one role policy or one procedure."""
+    """A policy file holds one role policy, one procedure, or order rules."""
 
     role: RolePolicy | None = doc("A role policy.", None)
     procedure: Procedure | None = doc("A shared procedure.", None)
+    rules: list[OrderRule] = doc("Safe-order rules.", [], default=[])
     where: Location = _where()

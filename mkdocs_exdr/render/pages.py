@@ -8,7 +8,6 @@ Page paths (under ``path``, default ``dr``) are stable and documented in the REA
 from __future__ import annotations
 
 import posixpath
-import re
 from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
@@ -21,7 +20,6 @@ from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.plan.findings import CODES, SEVERITIES, Finding
 from mkdocs_exdr.plan.model import Plan, RecoveryOrder, ServerPlan
-from mkdocs_exdr.plan.runbook import item_paths
 from mkdocs_exdr.policies.model import by_rank
 from mkdocs_exdr.render import escape
 from mkdocs_exdr.render.plan_json import dumps, plan_json
@@ -145,7 +143,6 @@ def render_pages(
         "roles": sorted(plan.catalog.roles.values(), key=by_rank),
         "by_severity": _by_severity(list(plan.findings)),
         "prefix": prefix,
-        "paths": item_paths,
         "print_org": len(plan.servers) <= print_limit,
     }
     pages: dict[str, str] = {}
@@ -184,22 +181,19 @@ def render_pages(
             f"servers/{server.slug}.md",
             "server.md.j2",
             s=server,
-            steps=server.runbook,
-            verify=server.verification,
             wave=waves.get(server.server.name),
             neighbours=neighbours,
         )
     for name, order in _print_orders(plan, common["print_org"]):
-        servers_in_order = [
-            pages[f"servers/{slugify(e.server)}.md"]
+        by_name = {s.server.name: s for s in servers}
+        in_order = [
+            by_name[e.server]
             for wave in order.waves
             for e in wave
-            if e.server and e.step is None
+            if e.server and e.step is None and e.server in by_name
         ]
         title = "the whole organisation" if order.scope == "organization" else f"site {order.scope}"
-        page(
-            name, "print.md.j2", title=title, runbooks=[print_section(t) for t in servers_in_order]
-        )
+        page(name, "print.md.j2", title=title, runbooks=in_order)
     for old in plan.decommissioned:
         page(f"servers/{slugify(old.name)}.md", "decommissioned.md.j2", server=old)
     pages["plan.json"] = dumps(plan_json(plan))
@@ -210,47 +204,6 @@ def _print_orders(plan: Plan, whole: bool) -> list[tuple[str, RecoveryOrder]]:
     """Printable runbooks: one per site, and one for the organisation unless it is too large."""
     found = [(f"print/site-{slugify(o.scope)}.md", o) for o in plan.orders[1:]]
     return ([("print/organization.md", plan.orders[0])] if whole else []) + found
-
-
-_FRONT_MATTER = re.compile(r"\A---\n.*?\n---\n", re.DOTALL)
-_HEADING = re.compile(r"^(#{1,5}) ", re.MULTILINE)
-
-
-_FENCE = re.compile(r"^\s*(`{3,}|~{3,})")
-_SIBLING_LINK = re.compile(r"\]\((?!\.\./|[a-z]+:|#|/)([^)]+)\)")
-
-
-#: Sections of a server page left out of printed runbooks: paper is for the rebuild, and the
-#: backup policy and open findings are read on screen.
-NOT_PRINTED = ("## What to back up", "## Findings")
-
-
-def print_section(markdown: str) -> str:
-    """A server page as a section of a printable runbook (``print/`` sits beside ``servers/``):
-    no front matter, no backup or findings tables, headings one level lower, links to other
-    server pages kept working, code blocks untouched."""
-    lines = []
-    fence = ""
-    skipping = False
-    for line in _FRONT_MATTER.sub("", markdown, count=1).split("\n"):
-        marker = _FENCE.match(line)
-        if fence:
-            if (
-                marker
-                and marker.group(1).startswith(fence)
-                and not line.strip()[len(marker.group(1)) :]
-            ):
-                fence = ""
-        elif marker:
-            fence = marker.group(1)
-        elif line.startswith("## "):
-            skipping = line.rstrip() in NOT_PRINTED
-        if skipping:
-            continue
-        if not fence and not marker:
-            line = _SIBLING_LINK.sub(r"](../servers/\1)", _HEADING.sub(r"#\1 ", line))
-        lines.append(line)
-    return "\n".join(lines)
 
 
 def _neighbours(server: ServerPlan, order: RecoveryOrder) -> dict[str, list[str]]:

@@ -11,7 +11,6 @@ from mkdocs_exdr.common.durations import Duration
 from mkdocs_exdr.common.problems import Location
 from mkdocs_exdr.plan.findings import Finding
 from mkdocs_exdr.plan.model import PLAN_SCHEMA_VERSION, Plan, ServerPlan
-from mkdocs_exdr.plan.runbook import item_paths
 
 
 def _plain(value: Any) -> Any:
@@ -77,7 +76,7 @@ def server_json(plan: ServerPlan) -> dict[str, Any]:
                 "status": i.status,
                 "roles": list(i.roles),
                 "jobs": [j.name or j.method for j in i.jobs],
-                "paths": item_paths(plan, i),
+                "paths": list(i.paths),
                 "source": i.item.source,
             }
             for i in plan.items
@@ -93,7 +92,7 @@ def server_json(plan: ServerPlan) -> dict[str, Any]:
             }
             for d in plan.data
         ],
-        "steps": [_plain(s) for s in plan.runbook],
+        "scenarios": [_plain(s) for s in plan.scenarios],
         "verify": [_plain(s) for s in plan.verification],
         "findings": [f.key for f in plan.findings],
         "inventory": server,
