@@ -9,6 +9,7 @@ Transport server in the subscribed site while the Edge server itself is rebuilt 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 
 from mkdocs_exdr.plan.model import OrderEntry, RecoveryOrder, ServerPlan
 from mkdocs_exdr.policies.catalog import AD
@@ -69,14 +70,18 @@ def recovery_orders(plans: list[ServerPlan], sites: list[str]) -> list[RecoveryO
     for plan in plans:
         members[(plan.server.site or "").casefold()].append(plan)
     orders = [_order(plans, "organization", providers)]
+    edges = [p for p in plans if p.server.edge_sync_site]
     for site in sites:
         if members.get(site.casefold()):
-            orders.append(_order(members[site.casefold()], site, providers))
+            orders.append(_order(members[site.casefold()], site, providers, edges))
     return orders
 
 
 def _order(
-    lost_plans: list[ServerPlan], scope: str, providers: dict[tuple[str, str | None], list[str]]
+    lost_plans: list[ServerPlan],
+    scope: str,
+    providers: dict[tuple[str, str | None], list[str]],
+    edges: Sequence[ServerPlan] = (),
 ) -> RecoveryOrder:
     """Order the rebuild of ``lost_plans`` (every other server keeps running)."""
     by_name = {p.server.name: p for p in lost_plans}
@@ -125,4 +130,24 @@ def _order(
         action = f"Rebuild {name}" if not step_id else f"{labels[node]} (for {name})"
         entry = OrderEntry(name, action, plan.server.site, step_id or None)
         waves[wave[node] - 1].append(entry)
+    hubs = [
+        wave[(n, "")]
+        for n in by_name
+        if (n, "") in wave and "hub-transport" in {p.id for p in by_name[n].policies}
+    ]
+    for edge in edges:
+        name = edge.server.name
+        if (
+            hubs
+            and name not in lost
+            and (edge.server.edge_sync_site or "").casefold() == scope.casefold()
+        ):
+            # EdgeSync credentials belong to the Hub Transport servers present when the
+            # subscription was made: rebuilt hubs need a new one [reference 11a, item 6].
+            action = f"Subscribe {name} again to {scope}, after its Hub Transport servers"
+            if len(waves) == max(hubs):
+                waves.append([])
+            waves[max(hubs)].append(
+                OrderEntry(name, action, edge.server.site, "new-edge-subscription")
+            )
     return RecoveryOrder(scope, tuple(tuple(w) for w in waves if w))
