@@ -18,8 +18,6 @@ ROLES = "http://windowsitpro.com/article/articleid/93951/what-are-the-microsoft-
 EDITIONS = "http://technet.microsoft.com/de-DE/library/bb232170(v=exchg.80).aspx"
 SEED = "https://searchwindowsserver.techtarget.com/feature/Developing-an-Exchange-2007-server-role-DR-plan"
 CASDATA = "http://technet.microsoft.com/en-us/library/aa998364(v=exchg.80)"
-#: Practice rule [reference 11a, item 14]: a site loss takes its file shares with it.
-SITE_LOSS = "mkdocs-exdr practice rule (README.md, section Findings): a share dies with its site"
 PRACTICE = "mkdocs-exdr practice rule (README.md, section Findings)"
 
 
@@ -93,7 +91,7 @@ CODES: dict[str, Code] = {
             "EXDR027",
             "warning",
             "Media, Edge export or certificate kept only in the server's own site",
-            SITE_LOSS,
+            PRACTICE,  # a site loss takes its file shares with it [reference 11a, item 14]
         ),
     )
 }
