@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import json
+import sys
 from pathlib import Path
 
 import pytest
@@ -11,7 +13,7 @@ from click.testing import CliRunner
 
 from mkdocs_exdr.cli import main as cli
 from mkdocs_exdr.pipeline import resolve_as_of
-from tests.conftest import make_project
+from tests.conftest import SOUND_SERVER, make_project
 
 
 def run(args: list[str]) -> tuple[int, str, str]:
@@ -28,7 +30,6 @@ def test_check_sound_project_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyP
 
 
 def test_check_groups_findings_and_exits_1(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import SOUND_SERVER
 
     monkeypatch.chdir(
         make_project(
@@ -45,7 +46,6 @@ def test_check_groups_findings_and_exits_1(tmp_path: Path, monkeypatch: pytest.M
 
 
 def test_fail_on_precedence(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from tests.conftest import SOUND_SERVER
 
     weak = SOUND_SERVER.replace("location: offsite", "location: Seattle")
     project = make_project(
@@ -144,8 +144,9 @@ def test_plan_json_is_versioned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
     code, out, _ = run(["plan", "--format", "json"])
     data = json.loads(out)
     assert code == 0 and data["schema_version"] == 1
-    steps = data["servers"][0]["steps"]
-    assert [s["number"] for s in steps] == list(range(1, len(steps) + 1))
+    for scenario in data["servers"][0]["scenarios"]:
+        steps = scenario["steps"]
+        assert [s["number"] for s in steps] == list(range(1, len(steps) + 1))
     code, out, _ = run(["plan"])
     assert "Recovery order, loss of the whole organisation:" in out
 
@@ -153,8 +154,6 @@ def test_plan_json_is_versioned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
 def test_console_script_exit_codes(tmp_path: Path) -> None:
     import subprocess
     import sys
-
-    from tests.conftest import SOUND_SERVER
 
     exe = Path(sys.executable).parent / "mkdocs-exdr"
     project = make_project(
@@ -205,10 +204,41 @@ role:
 def test_secret_in_a_second_document_names_its_server(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from tests.conftest import SOUND_SERVER
 
     second = "---\nservers:\n  - {name: EX02, site: Seattle, roles: [hub-transport], notes: 'admin password: Hunter2'}\n"
     monkeypatch.chdir(make_project(tmp_path, inventory=SOUND_SERVER + second))
     code, out, _ = run(["check", "--format", "json"])
     keys = [f["key"] for f in json.loads(out)["findings"]]
     assert code == 1 and "EXDR018:EX02/notes" in keys and "Hunter2" not in out
+
+
+def test_garbage_collection_stays_on(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(make_project(tmp_path))
+    assert gc.isenabled()
+    for command in (["check"], ["plan"], ["diff", "inventory", "inventory"]):
+        assert run(command)[0] == 0
+        assert gc.isenabled(), command
+
+
+def _module_state() -> dict[str, int]:
+    """The size of every dict, list and set held at module level in the package."""
+    return {
+        f"{name}.{attr}": len(value)
+        for name, module in list(sys.modules.items())
+        if name.startswith("mkdocs_exdr")
+        for attr, value in vars(module).items()
+        if isinstance(value, (dict, list, set))
+    }
+
+
+def test_a_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Caches belong to one build: a second project leaves module-level state as it was."""
+    monkeypatch.chdir(make_project(tmp_path / "a"))
+    assert run(["check"])[0] == 0
+    before = _module_state()
+    other = SOUND_SERVER.replace("Version 8.3 (Build 83.6)", "Version 8.1 (Build 240.6)")
+    other = other.replace("Windows Server 2003 R2 x64 SP2", "Windows Server 2008 x64")
+    monkeypatch.chdir(make_project(tmp_path / "b", inventory=other))
+    run(["check"])
+    after = _module_state()
+    assert {k: after[k] for k in before} == before

@@ -115,7 +115,7 @@ def test_diff_between_revisions(repo: Path, monkeypatch: pytest.MonkeyPatch, cas
     base = "setup" if case == "accept-finding" else "HEAD~1"
     for form in (["HEAD"], [str(before), "inventory"]):  # revisions, then folders
         args = [base, *form] if form == ["HEAD"] else form
-        code, out = run_diff(repo, monkeypatch, *args)
+        code, out = run_diff(repo, monkeypatch, *args, "--format", "markdown")
         assert code == expected_code, out
         for line in expected_lines:
             assert line in out, f"{line!r} not in:\n{out}"
@@ -142,16 +142,16 @@ def test_diff_between_folders_and_against_the_work_tree(
         },
     )
     code, out = run_diff(repo, monkeypatch, "inventory", str(other))
-    assert code == 1 and "### Backup coverage lost" in out
+    assert code == 1 and "\nBackup coverage lost:\n  ! Storage groups" in out
     code, out = run_diff(repo, monkeypatch, str(other), "inventory")
-    assert code == 0 and "### Backup coverage gained" in out
+    assert code == 0 and "\nBackup coverage gained:\n  - Storage groups" in out
     (repo / "inventory" / "servers.yml").write_text(
         (repo / "inventory" / "servers.yml")
         .read_text()
         .replace("location: offsite", "location: Seattle")
     )
     code, out = run_diff(repo, monkeypatch, "HEAD")  # HEAD against the work tree
-    assert code == 1 and "## DR plan: HEAD → work tree" in out and "EXDR007 EX01" in out
+    assert code == 1 and out.startswith("DR plan: HEAD → work tree\n") and "EXDR007 EX01" in out
 
 
 def test_diff_of_unknown_revision_is_invalid_input(

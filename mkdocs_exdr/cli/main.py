@@ -21,7 +21,6 @@ import os
 import sys
 import tempfile
 import traceback
-from collections import defaultdict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -29,22 +28,22 @@ from typing import Any, TypeVar
 import click
 
 from mkdocs_exdr import __version__
-from mkdocs_exdr.cli.settings import ProjectSettings, read_settings
+from mkdocs_exdr.cli.config import find_config, read_config
+from mkdocs_exdr.cli.reporters import REPORTERS, TEXT, CheckResult, DiffResult, ImportResult
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.importer.exports import read_export
 from mkdocs_exdr.importer.imported import read_exports
 from mkdocs_exdr.importer.rewrite import apply_import
 from mkdocs_exdr.offline import bundle as offline
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
-from mkdocs_exdr.plan.findings import SEVERITIES, Finding
+from mkdocs_exdr.plan.findings import SEVERITIES
 from mkdocs_exdr.plan.model import Plan
+from mkdocs_exdr.plugin.config import ExdrConfig
 from mkdocs_exdr.render.pages import render_pages
-from mkdocs_exdr.render.plan_json import dumps, finding_json, plan_json
-from mkdocs_exdr.review.diff import diff_json, diff_markdown, diff_plans
+from mkdocs_exdr.review.diff import diff_plans
 from mkdocs_exdr.review.revisions import Side, at_revision
 from mkdocs_exdr.validate.schema import KINDS, schema_text
 
-OUTPUT_SCHEMA_VERSION = 1
 REPORT = "please report it with the output of the same command run with --debug"
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -58,11 +57,8 @@ def _guarded(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except InvalidInput as error:
-            if kwargs.get("output_format") == "json":
-                problems = [p.to_json() for p in error.problems]
-                click.echo(dumps({"schema_version": OUTPUT_SCHEMA_VERSION, "problems": problems}))
-            else:
-                click.echo(error.report(), err=True)
+            reporter = REPORTERS[kwargs.get("output_format") or "text"]
+            click.echo(reporter.problems(error), err=reporter.problems_to_stderr)
             sys.exit(2)
         except (click.ClickException, click.exceptions.Exit, SystemExit):
             raise
@@ -83,40 +79,34 @@ def _guarded(func: F) -> F:
     return wrapper  # type: ignore[return-value]
 
 
-def _settings(config_file: str | None, inventory: str | None) -> ProjectSettings:
-    path = Path(config_file) if config_file else None
-    if path is None and inventory is None and Path("mkdocs.yml").is_file():
-        path = Path("mkdocs.yml")
+def _config(config_file: str | None, inventory: str | None = None) -> ExdrConfig:
+    """The exdr options of mkdocs.yml; an INVENTORY argument overrides the inventory alone."""
+    path = find_config(config_file)
     if path is not None and not path.is_file():
         raise click.UsageError(f"{path}: no such configuration file")
-    settings = read_settings(path)
+    config, warnings = read_config(path)
+    for warning in warnings:
+        click.echo(TEXT.lines([str(warning)]), err=True)
     if inventory is not None:
-        folder = Path(inventory)
-        settings = ProjectSettings(
-            folder,
-            folder.parent / "policies",
-            settings.fail_on,
-            settings.as_of,
-            settings.path,
-            settings.templates,
-            settings.config_file,
-        )
-    return settings
+        config["inventory"] = str(Path(inventory).resolve())
+    return config
 
 
-def _plan(settings: ProjectSettings, as_of: dt.date | None) -> Plan:
+def _as_of(flag: dt.datetime | None, config: ExdrConfig) -> dt.date:
     try:
-        date = resolve_as_of(as_of, settings.as_of)
-    except ValueError:
-        raise click.UsageError(
-            f"as_of {settings.as_of!r} is not a date such as 2026-11-20"
-        ) from None
+        return resolve_as_of(flag.date() if flag else None, config.as_of)
+    except ValueError as error:  # SOURCE_DATE_EPOCH; as_of itself is checked with the options
+        raise click.UsageError(str(error)) from None
+
+
+def _plan(config: ExdrConfig, as_of: dt.datetime | None) -> Plan:
+    inventory, policies = Path(config.inventory), Path(config.policies)
     return build_plan(
-        settings.inventory,
-        settings.policies,
-        date,
-        shown_inventory=_shown(settings.inventory),
-        shown_policies=_shown(settings.policies),
+        inventory,
+        policies,
+        _as_of(as_of, config),
+        shown_inventory=_shown(inventory),
+        shown_policies=_shown(policies),
     )
 
 
@@ -128,8 +118,8 @@ def _shown(path: Path) -> str:
         return path.as_posix()
 
 
-def _fail_on(flag: str | None, settings: ProjectSettings, plan: Plan) -> str:
-    value = resolve_fail_on(flag, settings.fail_on, plan)
+def _fail_on(flag: str | None, config: ExdrConfig, plan: Plan) -> str:
+    value = resolve_fail_on(flag, config.fail_on, plan)
     if value not in SEVERITIES:
         raise click.UsageError(f"fail_on {value!r}: expected one of {', '.join(SEVERITIES)}")
     return value
@@ -163,9 +153,6 @@ format_option = click.option(
 def main() -> None:
     """Exchange 2007 disaster-recovery plans from an inventory. Exit codes: 0 fine, 1 findings
     to act on, 2 invalid input or usage, 3 internal error."""
-    # A command runs once and exits: the cyclic garbage collector would only walk the large,
-    # cycle-free plan again and again (see pipeline.build_plan).
-    gc.disable()
 
 
 @main.command()
@@ -183,50 +170,12 @@ def check(
     inventory: str | None,
 ) -> None:
     """Validate the inventory and print the plan's findings, grouped by server."""
-    settings = _settings(config_file, inventory)
-    plan = _plan(settings, as_of.date() if as_of else None)
-    threshold = _fail_on(fail_on, settings, plan)
-    counted = plan.counted(threshold)
-    if output_format == "json":
-        click.echo(
-            dumps(
-                {
-                    "schema_version": OUTPUT_SCHEMA_VERSION,
-                    "as_of": plan.as_of.isoformat(),
-                    "fail_on": threshold,
-                    "servers": len(plan.servers),
-                    "findings": [finding_json(f) for f in plan.findings],
-                    "counted": len(counted),
-                }
-            )
-        )
-    else:
-        click.echo(_check_text(plan, threshold, counted))
-    sys.exit(1 if counted else 0)
-
-
-def _check_text(plan: Plan, threshold: str, counted: list[Finding]) -> str:
-    groups: dict[str, list[Finding]] = defaultdict(list)
-    for finding in plan.findings:
-        groups[
-            finding.server or (f"site {finding.site}" if finding.site else "organisation")
-        ].append(finding)
-    lines = [f"{plan.inventory.organization.name}: {len(plan.servers)} servers, as of {plan.as_of}"]
-    for group in sorted(groups, key=str.casefold):
-        lines.append("")
-        lines.append(group)
-        for f in groups[group]:
-            mark = " (accepted)" if f.accepted else ""
-            where = f"  [{f.where}]" if f.where and f.where.file else ""
-            lines.append(f"  {f.severity:<7} {f.code} {f.subject}{mark}: {f.message}{where}")
-    tally = {s: sum(1 for f in plan.findings if f.severity == s) for s in SEVERITIES}
-    accepted = sum(1 for f in plan.findings if f.accepted)
-    lines.append("")
-    lines.append(
-        f"{tally['error']} errors, {tally['warning']} warnings, {tally['info']} info "
-        f"({accepted} accepted); {len(counted)} at or above {threshold}"
-    )
-    return "\n".join(lines)
+    config = _config(config_file, inventory)
+    plan = _plan(config, as_of)
+    threshold = _fail_on(fail_on, config, plan)
+    result = CheckResult(plan, threshold, plan.counted(threshold))
+    click.echo(REPORTERS[output_format].check(result))
+    sys.exit(1 if result.counted else 0)
 
 
 @main.command()
@@ -239,21 +188,8 @@ def plan(
     config_file: str | None, as_of: dt.datetime | None, output_format: str, inventory: str | None
 ) -> None:
     """Print the whole DR plan (recovery order and runbook summary, or versioned JSON)."""
-    settings = _settings(config_file, inventory)
-    result = _plan(settings, as_of.date() if as_of else None)
-    if output_format == "json":
-        click.echo(dumps(plan_json(result)))
-        return
-    for order in result.orders:
-        title = "whole organisation" if order.scope == "organization" else f"site {order.scope}"
-        click.echo(f"Recovery order, loss of the {title}:")
-        for number, wave in enumerate(order.waves, 1):
-            click.echo(f"  wave {number}: " + "; ".join(e.action for e in wave))
-    for server in result.servers:
-        click.echo(
-            f"{server.server.name}: {len(server.steps)} steps, "
-            f"{sum(1 for i in server.items if i.status == 'missing')} required items missing"
-        )
+    result = _plan(_config(config_file, inventory), as_of)
+    click.echo(REPORTERS[output_format].plan(result))
 
 
 @main.command()
@@ -263,9 +199,10 @@ def plan(
 @click.option(
     "--format",
     "output_format",
-    type=click.Choice(["markdown", "json"]),
-    default="markdown",
+    type=click.Choice(["text", "markdown", "json"]),
+    default="text",
     show_default=True,
+    help="markdown for a pull-request comment.",
 )
 @click.argument("base")
 @click.argument("head", required=False)
@@ -278,22 +215,17 @@ def diff(
     base: str,
     head: str | None,
 ) -> None:
-    """Say what a change does to the DR plan, worst news first (for a pull-request comment).
+    """Say what a change does to the DR plan, worst news first.
 
     BASE and HEAD are inventory folders (their policies: the policies folder beside them) or git
     revisions of the repository holding the inventory; HEAD defaults to the work tree. Exit 1
     when the change weakens the plan.
     """
-    settings = _settings(config_file, None)
-    try:
-        date = resolve_as_of(as_of.date() if as_of else None, settings.as_of)
-    except ValueError:
-        raise click.UsageError(
-            f"as_of {settings.as_of!r} is not a date such as 2026-11-20"
-        ) from None
+    config = _config(config_file)
+    date = _as_of(as_of, config)
     with tempfile.TemporaryDirectory(prefix="exdr-diff-") as tmp:
         sides = [
-            _side(arg, settings, Path(tmp) / name) for name, arg in (("base", base), ("head", head))
+            _side(arg, config, Path(tmp) / name) for name, arg in (("base", base), ("head", head))
         ]
         plans = [
             build_plan(
@@ -305,31 +237,22 @@ def diff(
             )
             for s in sides
         ]
-    threshold = _fail_on(fail_on, settings, plans[1])
-    result = diff_plans(plans[0], plans[1], threshold)
-    labels = (sides[0].label, sides[1].label)
-    if output_format == "json":
-        click.echo(dumps(diff_json(result, *labels)))
-    else:
-        click.echo(diff_markdown(result, *labels), nl=False)
-    sys.exit(1 if result.weakened else 0)
+    threshold = _fail_on(fail_on, config, plans[1])
+    result = DiffResult(diff_plans(plans[0], plans[1], threshold), sides[0].label, sides[1].label)
+    click.echo(REPORTERS[output_format].diff(result))
+    sys.exit(1 if result.diff.weakened else 0)
 
 
-def _side(argument: str | None, settings: ProjectSettings, scratch: Path) -> Side:
+def _side(argument: str | None, config: ExdrConfig, scratch: Path) -> Side:
+    inventory, policies = Path(config.inventory), Path(config.policies)
     if argument is None:
-        return Side(
-            settings.inventory,
-            settings.policies,
-            "work tree",
-            _shown(settings.inventory),
-            _shown(settings.policies),
-        )
+        return Side(inventory, policies, "work tree", _shown(inventory), _shown(policies))
     folder = Path(argument)
     if folder.is_dir():
-        policies = folder.parent / "policies"
-        return Side(folder, policies, argument, _shown(folder), _shown(policies))
+        beside = folder.parent / "policies"
+        return Side(folder, beside, argument, _shown(folder), _shown(beside))
     scratch.mkdir(parents=True)
-    return at_revision(argument, settings.inventory, settings.policies, scratch)
+    return at_revision(argument, inventory, policies, scratch)
 
 
 @main.command()
@@ -400,35 +323,17 @@ def import_exports(
     Get-PublicFolderDatabase and Get-MailboxServer piped to Export-Csv or Export-Clixml; the
     README lists the exact commands. Exit 1 when rows or servers were skipped.
     """
-    settings = _settings(config_file, None)
-    folder = Path(inventory_folder) if inventory_folder else settings.inventory
+    config = _config(config_file)
+    folder = Path(inventory_folder) if inventory_folder else Path(config.inventory)
     read = [read_export(Path(name), name) for name in exports]
     unknown = [p for e in read if e.kind is None for p in e.problems]
     if unknown:
         raise InvalidInput(unknown)
-    imported = read_exports(read)
-    report = apply_import(imported, folder, prune=prune, write=not dry_run)
-    for problem in sorted(report.skipped + report.notes):
-        click.echo(str(problem), err=True)
-    width = max((len(c.server) for c in report.changes), default=0)
-    for change in report.changes:
-        line = f"{change.action:<14} {change.server:<{width}}  {change.file}"
-        if change.action == "missing":
-            line += "  (not in the export; --prune marks it decommissioned)"
-        click.echo(line)
-        for detail in change.details:
-            click.echo(f"{'':<16}{detail}")
-    counts = {
-        a: sum(1 for c in report.changes if c.action == a)
-        for a in ("added", "updated", "missing", "decommissioned")
-    }
-    summary = ", ".join(f"{n} {a}" for a, n in counts.items() if n) or "no changes"
-    if report.skipped:
-        summary += f"; {len(report.skipped)} skipped"
-    if dry_run:
-        click.echo(f"{summary}. Dry run: nothing written.")
-    else:
-        click.echo(f"{summary}. Wrote {len(report.written)} files in {folder}.")
+    report = apply_import(read_exports(read), folder, prune=prune, write=not dry_run)
+    notes = sorted(report.skipped + report.notes)
+    if notes:
+        click.echo(TEXT.lines(list(map(str, notes))), err=True)
+    click.echo(TEXT.imported(ImportResult(report, _shown(folder), dry_run)))
     sys.exit(1 if report.skipped else 0)
 
 
@@ -448,15 +353,14 @@ def generate(
     Pages go to OUTPUT/<path>/ (path from the plugin settings, default dr); files that exdr
     did not write are left alone.
     """
-    settings = _settings(config_file, inventory)
-    result = _plan(settings, as_of.date() if as_of else None)
+    config = _config(config_file, inventory)
     pages = render_pages(
-        result,
-        user_templates=settings.templates,
-        prefix=settings.path,
-        print_limit=settings.print_limit,
+        _plan(config, as_of),
+        user_templates=Path(config.templates) if config.templates else None,
+        prefix=config.path,
+        print_limit=config.print_limit,
     )
-    root = Path(output) / settings.path
+    root = Path(output) / config.path
     for path, content in pages.pages.items():
         target = root / path
         target.parent.mkdir(parents=True, exist_ok=True)
@@ -487,17 +391,27 @@ def schema(kind: str, folder: str | None) -> None:
 
 
 def run() -> None:
-    """The console script: ``main``, then a quick exit.
+    """The console script: ``main`` with the cyclic garbage collector paused, then a quick exit.
 
-    A plan of thousands of servers is millions of objects; letting the interpreter free them one
-    by one at exit took seconds (measured: 3 s of an 8 s check of 10,000 servers). Output is
-    flushed and nothing else needs the interpreter's clean-up, so the process ends at once.
+    Loading builds millions of small objects and no reference cycles; the cyclic collector would
+    walk the growing heap again and again (measured: half the time of ``check`` on 10,000
+    servers). The pause is for this process only, never in the library: the plugin runs inside
+    MkDocs, which owns its process.
+
+    Letting the interpreter free those objects one by one at exit took seconds (measured: 3 s of
+    an 8 s check of 10,000 servers). Output is flushed and nothing else needs the interpreter's
+    clean-up, so the process ends at once.
     """
     code: int | str | None = 0
+    enabled = gc.isenabled()
+    gc.disable()
     try:
         main(standalone_mode=True)
     except SystemExit as exit_:
         code = exit_.code
+    finally:
+        if enabled:
+            gc.enable()
     logging.shutdown()
     for stream in (sys.stdout, sys.stderr):
         with contextlib.suppress(BrokenPipeError, ValueError):

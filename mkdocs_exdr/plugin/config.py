@@ -2,8 +2,27 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from mkdocs.config import config_options as c
-from mkdocs.config.base import Config
+from mkdocs.config.base import Config, ValidationError
+
+
+class IsoDate(c.Type[str]):
+    """A date such as 2026-11-20, quoted or not (YAML reads an unquoted one as a date)."""
+
+    def __init__(self) -> None:
+        super().__init__(str)
+
+    def run_validation(self, value: object) -> str:
+        if isinstance(value, dt.date):
+            return value.isoformat()
+        text = super().run_validation(value)
+        try:
+            dt.date.fromisoformat(text)
+        except ValueError:
+            raise ValidationError(f"expected a date such as 2026-11-20, got {text!r}") from None
+        return text
 
 
 class ExdrConfig(Config):  # type: ignore[no-untyped-call]
@@ -22,7 +41,7 @@ class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     (default: the organisation's settings.fail_on, else warning)."""
     templates = c.Optional(c.Dir(exists=True))
     """Folder of template overrides, looked up before the package's templates, one by one."""
-    as_of = c.Optional(c.Type(str))
+    as_of = c.Optional(IsoDate())
     """Date (YYYY-MM-DD) for ages and expiries; default SOURCE_DATE_EPOCH, else today."""
     offline = c.Type(bool, default=False)
     """Build for opening from the file system: no request leaves the machine (see bundle)."""

@@ -14,9 +14,7 @@ from mkdocs_exdr.inventory.acceptances import accepted_risks
 from mkdocs_exdr.inventory.model import Acceptance
 from mkdocs_exdr.plan.findings import SEVERITIES, WORST_FIRST, Finding, at_least
 from mkdocs_exdr.plan.model import Plan
-from mkdocs_exdr.render.escape import inline
 
-DIFF_SCHEMA_VERSION = 1
 EXPIRING_DAYS = 30
 # Sections of the summary, worst news first.
 SECTIONS = (
@@ -308,50 +306,3 @@ def diff_plans(base: Plan, head: Plan, fail_on: str = "warning") -> PlanDiff:
         key=lambda c: (order[c.kind], WORST_FIRST.get(str(c.after), 3), c.subject.casefold())
     )
     return PlanDiff(base, head, fail_on, tuple(changes))
-
-
-def diff_markdown(diff: PlanDiff, base_label: str, head_label: str) -> str:
-    """The summary as Markdown for a pull-request comment."""
-    lines = [
-        f"## DR plan: {inline(base_label)} → {inline(head_label)}",
-        "",
-        f"Fingerprint `{diff.base.fingerprint}` → `{diff.head.fingerprint}`, "
-        f"as of {diff.head.as_of}.",
-        "",
-    ]
-    if diff.weakened:
-        lines.append(f"**This change weakens the DR plan** (fail_on: {diff.fail_on}).")
-    elif diff.changes:
-        lines.append("This change does not weaken the DR plan.")
-    else:
-        lines.append("No change to the DR plan.")
-    for kind, title in SECTIONS:
-        found = [c for c in diff.changes if c.kind == kind]
-        if not found:
-            continue
-        lines += ["", f"### {title}", ""]
-        lines += [f"- {'⚠️ ' if c.weakens else ''}{inline(c.text)}" for c in found]
-    return "\n".join(lines) + "\n"
-
-
-def diff_json(diff: PlanDiff, base_label: str, head_label: str) -> dict[str, Any]:
-    """The summary as versioned JSON."""
-    return {
-        "schema_version": DIFF_SCHEMA_VERSION,
-        "as_of": diff.head.as_of.isoformat(),
-        "fail_on": diff.fail_on,
-        "base": {"source": base_label, "fingerprint": diff.base.fingerprint},
-        "head": {"source": head_label, "fingerprint": diff.head.fingerprint},
-        "weakened": diff.weakened,
-        "changes": [
-            {
-                "kind": c.kind,
-                "subject": c.subject,
-                "text": c.text,
-                "weakens": c.weakens,
-                "before": c.before,
-                "after": c.after,
-            }
-            for c in diff.changes
-        ],
-    }
