@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import textwrap
 from pathlib import Path
 
@@ -44,6 +45,16 @@ reviews:
 sites:
   - name: Seattle
 """
+
+
+@pytest.fixture
+def artifacts(tmp_path: Path) -> Path:
+    """Where screenshots and PDFs go: the folder named by EXDR_ARTIFACTS, to look at them after
+    the run, else the test's temporary folder. Never the repository."""
+    named = os.environ.get("EXDR_ARTIFACTS")
+    folder = Path(named) if named else tmp_path / "artifacts"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

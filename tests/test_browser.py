@@ -17,7 +17,6 @@ import pytest
 from tests.conftest import REPO
 
 CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "artifacts"
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
 
@@ -70,29 +69,28 @@ def heading(page: object) -> str:
     return str(page.locator("h1").first.inner_text()).rstrip("¶").strip()  # type: ignore[attr-defined]
 
 
-def test_home_site_server_and_search(site: str, browser: object) -> None:
-    ARTIFACTS.mkdir(exist_ok=True)
+def test_home_site_server_and_search(site: str, browser: object, artifacts: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
     page.goto(f"{site}/dr/")
     assert heading(page) == "Fabrikam: disaster recovery"
-    page.screenshot(path=str(ARTIFACTS / "home.png"))
+    page.screenshot(path=str(artifacts / "home.png"))
 
     page.locator("article a", has_text="London").first.click()
     page.wait_for_url("**/dr/sites/london/")
     assert heading(page) == "Site London"
-    page.screenshot(path=str(ARTIFACTS / "site-london.png"))
+    page.screenshot(path=str(artifacts / "site-london.png"))
 
     page.locator("article a", has_text="LON-MBX02").first.click()
     page.wait_for_url("**/dr/servers/lon-mbx02/")
     assert heading(page) == "LON-MBX02"
     assert page.get_by_text("Setup.com /m:RecoverServer").first.is_visible()
-    page.screenshot(path=str(ARTIFACTS / "server-lon-mbx02.png"), full_page=True)
+    page.screenshot(path=str(artifacts / "server-lon-mbx02.png"), full_page=True)
 
     # Material draws Mermaid with a script from a CDN, which this machine cannot reach (offline
     # copies are a later issue); the diagram's source must be in the page, grouped by wave.
     response = page.goto(f"{site}/dr/recovery-order/")
     assert response is not None and 'subgraph w1["Wave 1"]' in response.text()
-    page.screenshot(path=str(ARTIFACTS / "recovery-order.png"))
+    page.screenshot(path=str(artifacts / "recovery-order.png"))
 
     page.goto(f"{site}/")
     page.locator("label.md-search__icon, .md-search__input").first.click()
@@ -100,7 +98,7 @@ def test_home_site_server_and_search(site: str, browser: object) -> None:
     result = page.locator(".md-search-result__item a").first
     result.wait_for(timeout=20000)
     assert "FRA-CAS01" in result.inner_text()
-    page.screenshot(path=str(ARTIFACTS / "search.png"))
+    page.screenshot(path=str(artifacts / "search.png"))
     result.click()
     page.wait_for_url("**/dr/servers/fra-cas01/**")
     page.close()

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import os
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,7 +14,7 @@ from click.testing import CliRunner
 from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.offline import bundle as offline
 from tests.conftest import REPO
-from tests.test_browser import ARTIFACTS, CHROMIUM, FLAGS, heading, require_chromium
+from tests.test_browser import CHROMIUM, FLAGS, heading, require_chromium
 
 
 def test_vendored_assets_match_their_recorded_checksums() -> None:
@@ -34,25 +33,20 @@ def test_vendored_assets_match_their_recorded_checksums() -> None:
 def copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     require_chromium()
     out = tmp_path_factory.mktemp("bundle")
-    os.environ["SOURCE_DATE_EPOCH"] = "1763596800"  # 2025-11-20: the copy is a year old
-    try:
-        cwd = Path.cwd()
-        os.chdir(REPO)
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setenv("SOURCE_DATE_EPOCH", "1763596800")  # 2025-11-20: the copy is a year old
+        patch.chdir(REPO)
         result = CliRunner().invoke(main, ["bundle", "-o", str(out / "dr.zip")])
-    finally:
-        os.chdir(cwd)
-        del os.environ["SOURCE_DATE_EPOCH"]
     assert result.exit_code == 0, result.output
     with zipfile.ZipFile(out / "dr.zip") as archive:
         archive.extractall(out / "site")
     yield out / "site"
 
 
-def test_offline_copy_needs_no_network_and_prints(copy: Path) -> None:
+def test_offline_copy_needs_no_network_and_prints(copy: Path, artifacts: Path) -> None:
     from playwright.sync_api import sync_playwright
     from pypdf import PdfReader
 
-    ARTIFACTS.mkdir(exist_ok=True)
     left_machine: list[str] = []
 
     def only_local(route: object) -> None:
@@ -80,7 +74,7 @@ def test_offline_copy_needs_no_network_and_prints(copy: Path) -> None:
         assert heading(page) == "Site London"
         page.locator("article a", has_text="LON-MBX02").first.click()
         assert heading(page) == "LON-MBX02"
-        page.screenshot(path=str(ARTIFACTS / "offline-server.png"))
+        page.screenshot(path=str(artifacts / "offline-server.png"))
 
         page.goto(f"{base}/dr/recovery-order.html")
         diagram = page.locator(".mermaid").first
@@ -90,7 +84,7 @@ def test_offline_copy_needs_no_network_and_prints(copy: Path) -> None:
             timeout=20000,
         )
         assert diagram.bounding_box()["height"] > 40  # type: ignore[index]
-        page.screenshot(path=str(ARTIFACTS / "offline-recovery-order.png"))
+        page.screenshot(path=str(artifacts / "offline-recovery-order.png"))
 
         page.goto(f"{base}/index.html")
         page.locator(".md-search__input").first.click()
@@ -105,8 +99,8 @@ def test_offline_copy_needs_no_network_and_prints(copy: Path) -> None:
         org_pdf = page.pdf(format="A4")
         browser.close()
 
-    (ARTIFACTS / "lon-mbx02.pdf").write_bytes(server_pdf)
-    (ARTIFACTS / "organization-runbook.pdf").write_bytes(org_pdf)
+    (artifacts / "lon-mbx02.pdf").write_bytes(server_pdf)
+    (artifacts / "organization-runbook.pdf").write_bytes(org_pdf)
     server_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(server_pdf)).pages)
     org_text = "\n".join(p.extract_text() for p in PdfReader(io.BytesIO(org_pdf)).pages)
     for text in (server_text, org_text):
