@@ -146,12 +146,13 @@ def check_order(
             by_action.setdefault(planned.step.action, []).append(number)
     problems: list[Problem] = []
 
-    def broken(late: Step, early: Step, why: str) -> None:
+    def broken(at: Step, other: Step, which: str, why: str) -> None:
         problems.append(
             Problem(
-                late.where,
-                f"scenario {scenario_id}: step {late.id}",
-                f"comes before step {early.id} ({_place(early)}), which must come first: {why}",
+                at.where,
+                f"scenario {scenario_id}: step {at.id}",
+                f"comes {which} step {other.id} ({_place(other)}); it must come "
+                f"{'after' if which == 'before' else 'before'} it: {why}",
             )
         )
 
@@ -159,15 +160,24 @@ def check_order(
         step = planned.step
         for other in step.after:
             if other in index and max(index[other]) > min(index[step.id]):
-                broken(step, steps[max(index[other])].step, f"{step.id} lists it under after")
+                broken(
+                    step, steps[max(index[other])].step, "before", f"it lists {other} under after"
+                )
         for other in step.before:
             if other in index and min(index[other]) < max(index[step.id]):
-                broken(steps[min(index[other])].step, step, f"{step.id} lists it under before")
+                broken(
+                    step, steps[min(index[other])].step, "after", f"it lists {other} under before"
+                )
     for rule in rules:
         first = [i for a in rule.first for i in by_action.get(a, [])]
         then = [i for a in rule.then for i in by_action.get(a, [])]
         if first and then and max(first) > min(then):
-            broken(steps[min(then)].step, steps[max(first)].step, f"rule {rule.id}: {rule.why}")
+            broken(
+                steps[max(first)].step,
+                steps[min(then)].step,
+                "after",
+                f"rule {rule.id}: {rule.why}",
+            )
         never = [i for a in rule.never for i in by_action.get(a, [])]
         alongside = [i for a in rule.alongside for i in by_action.get(a, [])]
         if never and alongside:
