@@ -148,7 +148,7 @@ def test_plan_json_is_versioned(tmp_path: Path, monkeypatch: pytest.MonkeyPatch)
         steps = scenario["steps"]
         assert [s["number"] for s in steps] == list(range(1, len(steps) + 1))
     code, out, _ = run(["plan"])
-    assert "Recovery order, loss of the whole organisation:" in out
+    assert code == 0 and "Recovery order, loss of the whole organisation:" in out
 
 
 def test_console_script_exit_codes(tmp_path: Path) -> None:
@@ -239,6 +239,7 @@ def test_a_build_leaves_nothing_behind(tmp_path: Path, monkeypatch: pytest.Monke
     other = SOUND_SERVER.replace("Version 8.3 (Build 83.6)", "Version 8.1 (Build 240.6)")
     other = other.replace("Windows Server 2003 R2 x64 SP2", "Windows Server 2008 x64")
     monkeypatch.chdir(make_project(tmp_path / "b", inventory=other))
-    run(["check"])
+    code, out, _ = run(["check"])
+    assert code == 0, out
     after = _module_state()
     assert {k: after[k] for k in before} == before
