@@ -9,7 +9,7 @@ import pytest
 
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plan.model import Plan, ServerPlan
-from mkdocs_exdr.plan.runbook import render_steps
+from mkdocs_exdr.plan.model import RenderedStep
 from tests.conftest import MINIMAL_ORG, SOUND_SERVER, write
 
 AS_OF = dt.date(2026, 11, 20)
@@ -34,8 +34,14 @@ def keys(plan: Plan) -> list[str]:
     return sorted(f.key for f in plan.findings if f.severity != "info")
 
 
-def commands(plan: ServerPlan) -> list[str]:
-    return [s.command for s in render_steps(plan.steps) if s.command]
+def steps(plan: ServerPlan, scenario: str | None = None) -> list[RenderedStep]:
+    """The steps of one scenario (default: the first), numbered as on the page."""
+    chosen = next(s for s in plan.scenarios if scenario in (None, s.id))
+    return list(chosen.steps)
+
+
+def commands(plan: ServerPlan, scenario: str | None = None) -> list[str]:
+    return [s.command for s in steps(plan, scenario) if s.command]
 
 
 def test_three_role_server_runs_recoverserver_once(tmp_path: Path) -> None:
@@ -43,12 +49,16 @@ def test_three_role_server_runs_recoverserver_once(tmp_path: Path) -> None:
     ex01 = server(plan, "EX01")
     assert [p.id for p in ex01.policies] == ["mailbox", "hub-transport", "client-access"]
     assert ex01.procedure is not None and ex01.procedure.id == "recover-server"
-    runs = [c for c in commands(ex01) if "/m:RecoverServer" in c]
-    assert len(runs) == 1
-    assert "/TargetDir" not in runs[0]
-    phases = [s.step.phase for s in ex01.steps]
-    assert phases == sorted(phases)
-    assert any("E00" in c for c in commands(ex01)), "eseutil uses the storage group's log prefix"
+    for scenario in ex01.scenarios:
+        runs = [s.command for s in scenario.steps if "/m:RecoverServer" in (s.command or "")]
+        assert len(runs) == (1 if scenario.rebuilds else 0), scenario.id
+        assert all("/TargetDir" not in run for run in runs)
+        phases = [s.phase for s in scenario.steps]
+        assert phases == sorted(phases)
+        assert [s.number for s in scenario.steps] == list(range(1, len(scenario.steps) + 1))
+    assert any("E00" in c for c in commands(ex01, "rebuild-keep-data")), (
+        "eseutil uses the storage group's log prefix"
+    )
     assert keys(plan) == []
 
 
@@ -59,8 +69,7 @@ def test_non_default_install_path_gets_targetdir_with_a_caveat(tmp_path: Path) -
             "edition: Standard", "edition: Standard\n    install_path: 'D:\\Exchange'"
         ),
     )
-    steps = render_steps(server(plan, "EX01").steps)
-    run = next(s for s in steps if s.command and "/m:RecoverServer" in s.command)
+    run = next(s for s in steps(server(plan, "EX01")) if "/m:RecoverServer" in (s.command or ""))
     assert '/TargetDir:"D:\\Exchange"' in run.command
     assert run.unverified and "TargetDir" in run.unverified
 
@@ -162,8 +171,10 @@ def test_clustered_mailbox_server_uses_recovercms(tmp_path: Path) -> None:
     plan = plan_of(tmp_path, CCR)
     cms = server(plan, "CMS01")
     assert cms.procedure is not None and cms.procedure.id == "recover-cms"
-    assert any("/RecoverCMS" in c for c in commands(cms))
-    assert not any("/m:RecoverServer" in c for c in commands(cms))
+    assert [s.id for s in cms.scenarios][:2] == ["ccr-node", "recover-cms"]
+    assert any("/RecoverCMS" in c for c in commands(cms, "recover-cms"))
+    every = [c for sc in cms.scenarios for c in (s.command or "" for s in sc.steps)]
+    assert not any("/m:RecoverServer" in c for c in every)
     subjects = {f.subject for f in plan.findings if f.code == "EXDR016"}
     assert subjects == {"CMS01/clustered-mailbox/only-roles", "CMS01/clustered-mailbox/edition"}
 
@@ -261,7 +272,8 @@ def test_user_policies_override_by_id_and_add_a_role(tmp_path: Path) -> None:
     assert hub.steps, "keys the override does not name keep their built-in value"
     bes = server(plan, "BES01")
     assert "EXDR001:BES01/bes-database" in keys(plan)
-    assert any(s.title == "Reinstall BES on BES01" for s in render_steps(bes.steps))
+    assert [s.id for s in bes.scenarios] == ["rebuild"], "the procedure's default scenario"
+    assert any(s.title == "Reinstall BES on BES01" for s in steps(bes))
     assert plan.orders[0].wave_of("BES01") == 3  # after EX01 (mailbox) in wave 2
 
 
@@ -297,12 +309,17 @@ def test_every_role_renders_a_runbook_without_unknown_template_names(
     tmp_path: Path, role: str
 ) -> None:
     roles = "[mailbox, public-folder]" if role == "public-folder" else f"[{role}]"
+    if role == "edge-transport":
+        roles += "\n    edge_sync_site: Seattle"
     plan = plan_of(
         tmp_path,
         SOUND_SERVER.replace("roles: [mailbox, hub-transport, client-access]", f"roles: {roles}"),
     )
-    steps = render_steps(server(plan, "EX01").steps) + render_steps(server(plan, "EX01").verify)
-    assert steps and all(s.title and s.source.startswith("http") for s in steps)
+    ex01 = server(plan, "EX01")
+    assert ex01.scenarios
+    every = [st for sc in ex01.scenarios for st in sc.steps] + list(ex01.verification)
+    assert every and all(s.title and s.source.startswith("http") for s in every)
+    assert not any("<UNKNOWN" in f"{s.title} {s.text} {s.command}" for s in every)
 
 
 ZOO_ORG = """
@@ -344,6 +361,7 @@ servers:
   - name: MB2
     site: Nowhere
     roles: [mailbox]
+    media: {exchange: '\\\\nowhere-fs\\e2k7sp3.iso', kept_in: [Nowhere]}
   - name: EDGE1
     roles: [edge-transport, hub-transport]
     domain_member: true

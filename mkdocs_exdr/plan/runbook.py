@@ -95,13 +95,19 @@ def render_steps(steps: Iterable[PlannedStep]) -> tuple[list[RenderedStep], list
     return rendered, problems
 
 
-def _offered(policies: list[RolePolicy], context: dict[str, Any]) -> dict[str, list[Any]]:
-    """The scenarios of the server's roles that apply, grouped by id, in rank order."""
+def _offered(
+    policies: list[RolePolicy], procedure: Procedure | None, context: dict[str, Any]
+) -> dict[str, list[Any]]:
+    """The scenarios of the server's roles that apply, grouped by id, in rank order; the
+    procedure's default scenario when no role offers one."""
     groups: dict[str, list[tuple[str, Scenario]]] = {}
     for policy in policies:
         for scenario in policy.scenarios:
             if facts.holds(scenario.applies_when, context):
                 groups.setdefault(scenario.id, []).append((policy.id, scenario))
+    default = procedure.default_scenario if procedure else None
+    if not groups and procedure and default and facts.holds(default.applies_when, context):
+        groups[default.id] = [(procedure.id, default)]
     rebuilding = any(s.rebuilds and not s.fallback for g in groups.values() for _, s in g)
     return {
         sid: group
@@ -211,7 +217,7 @@ def plan_scenarios(
     every: list[PlannedStep] = []
     problems: list[Problem] = []
     rules = list(catalog.rules.values())
-    for sid, group in _offered(policies, context).items():
+    for sid, group in _offered(policies, procedure, context).items():
         first = group[0][1]
         joined = _scenario_steps(group, policies, procedure, catalog)
         planned = sorted(expand(joined, context), key=lambda p: p.step.phase)

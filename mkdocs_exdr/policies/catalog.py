@@ -182,6 +182,9 @@ def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> li
     problems: list[Problem] = []
     for procedure in procedures.values():
         problems += _templates(f"procedure {procedure.id}", procedure.steps)
+        if procedure.default_scenario:
+            scenario = procedure.default_scenario
+            problems += _templates(f"procedure {procedure.id}: default_scenario", [scenario])
     reserved = {"index"}  # the slug of the roles index page
     for policy in roles.values():
         problems += _templates(

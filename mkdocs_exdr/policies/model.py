@@ -290,6 +290,11 @@ class Procedure:
         default=False,
     )
     steps: list[Step] = doc("Its steps.", [], default=[])
+    default_scenario: Scenario | None = doc(
+        "Offered to a server rebuilt by this procedure when none of its roles offers a scenario "
+        "(a role added by a user policy, say).",
+        None,
+    )
     remove: list[str] = doc("Override: step ids to remove.", [], default=[])
     where: Location = _where()
 
