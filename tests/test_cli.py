@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner
 
 from mkdocs_exdr.cli import main as cli
+from mkdocs_exdr.cli import options
 from mkdocs_exdr.pipeline import resolve_as_of
 from tests.conftest import SOUND_SERVER, make_project
 
@@ -114,11 +115,11 @@ def test_internal_error_is_one_line_and_exit_3(
     def broken(*args: object, **kwargs: object) -> None:
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(cli, "build_plan", broken)
+    monkeypatch.setattr(options, "build_plan", broken)
     code, _, err = run(["check"])
     assert code == 3
     assert err.strip().splitlines() == [
-        f"mkdocs-exdr: internal error: RuntimeError: boom; {cli.REPORT}"
+        f"mkdocs-exdr: internal error: RuntimeError: boom; {options.REPORT}"
     ]
     code, _, err = run(["check", "--debug"])
     assert code == 3 and "Traceback" in err

@@ -14,138 +14,40 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import functools
 import gc
 import logging
 import os
 import sys
 import tempfile
-import traceback
-from collections.abc import Callable
 from pathlib import Path
-from typing import Any, TypeVar
 
 import click
 
 from mkdocs_exdr import __version__
-from mkdocs_exdr.cli.config import find_config, read_config
+from mkdocs_exdr.cli.options import (
+    as_of_date,
+    as_of_option,
+    config_option,
+    fail_on_level,
+    fail_on_option,
+    format_option,
+    guarded,
+    plan_of,
+    project_config,
+    shown,
+)
 from mkdocs_exdr.cli.reporters import REPORTERS, TEXT, CheckResult, DiffResult, ImportResult
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.importer.exports import read_export
 from mkdocs_exdr.importer.imported import read_exports
 from mkdocs_exdr.importer.rewrite import apply_import
 from mkdocs_exdr.offline import bundle as offline
-from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
-from mkdocs_exdr.plan.findings import SEVERITIES
-from mkdocs_exdr.plan.model import Plan
+from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plugin.config import ExdrConfig
 from mkdocs_exdr.render.pages import render_pages
 from mkdocs_exdr.review.diff import diff_plans
 from mkdocs_exdr.review.revisions import Side, at_revision
 from mkdocs_exdr.validate.schema import KINDS, schema_text
-
-REPORT = "please report it with the output of the same command run with --debug"
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-def _guarded(func: F) -> F:
-    """Turn invalid input into exit 2 and bugs into exit 3 with one line."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        debug = kwargs.pop("debug", False)
-        try:
-            return func(*args, **kwargs)
-        except InvalidInput as error:
-            reporter = REPORTERS[kwargs.get("output_format") or "text"]
-            click.echo(reporter.problems(error), err=reporter.problems_to_stderr)
-            sys.exit(2)
-        except (click.ClickException, click.exceptions.Exit, SystemExit):
-            raise
-        except BrokenPipeError:  # output piped into head or less that quit early
-            os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
-            sys.exit(0)
-        except Exception as error:
-            if debug:
-                traceback.print_exc()
-            click.echo(
-                f"mkdocs-exdr: internal error: {type(error).__name__}: {error}; {REPORT}", err=True
-            )
-            sys.exit(3)
-
-    wrapper = click.option(
-        "--debug", is_flag=True, help="Show the traceback of an internal error."
-    )(wrapper)
-    return wrapper  # type: ignore[return-value]
-
-
-def _config(config_file: str | None, inventory: str | None = None) -> ExdrConfig:
-    """The exdr options of mkdocs.yml; an INVENTORY argument overrides the inventory alone."""
-    path = find_config(config_file)
-    if path is not None and not path.is_file():
-        raise click.UsageError(f"{path}: no such configuration file")
-    config, warnings = read_config(path)
-    for warning in warnings:
-        click.echo(TEXT.lines([str(warning)]), err=True)
-    if inventory is not None:
-        config["inventory"] = str(Path(inventory).resolve())
-    return config
-
-
-def _as_of(flag: dt.datetime | None, config: ExdrConfig) -> dt.date:
-    try:
-        return resolve_as_of(flag.date() if flag else None, config.as_of)
-    except ValueError as error:  # SOURCE_DATE_EPOCH; as_of itself is checked with the options
-        raise click.UsageError(str(error)) from None
-
-
-def _plan(config: ExdrConfig, as_of: dt.datetime | None) -> Plan:
-    inventory, policies = Path(config.inventory), Path(config.policies)
-    return build_plan(
-        inventory,
-        policies,
-        _as_of(as_of, config),
-        shown_inventory=_shown(inventory),
-        shown_policies=_shown(policies),
-    )
-
-
-def _shown(path: Path) -> str:
-    """A path as the user would type it: relative to the current folder when inside it."""
-    try:
-        return path.resolve().relative_to(Path.cwd().resolve()).as_posix()
-    except ValueError:
-        return path.as_posix()
-
-
-def _fail_on(flag: str | None, config: ExdrConfig, plan: Plan) -> str:
-    value = resolve_fail_on(flag, config.fail_on, plan)
-    if value not in SEVERITIES:
-        raise click.UsageError(f"fail_on {value!r}: expected one of {', '.join(SEVERITIES)}")
-    return value
-
-
-config_option = click.option(
-    "-f",
-    "--config-file",
-    type=click.Path(dir_okay=False),
-    help="The mkdocs.yml to read exdr settings from.",
-)
-as_of_option = click.option(
-    "--as-of",
-    type=click.DateTime(["%Y-%m-%d"]),
-    help="Compute ages and expiries against this date.",
-)
-fail_on_option = click.option(
-    "--fail-on", type=click.Choice(SEVERITIES), help="Lowest severity that makes the exit code 1."
-)
-format_option = click.option(
-    "--format",
-    "output_format",
-    type=click.Choice(["text", "json"]),
-    default="text",
-    show_default=True,
-)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -161,7 +63,7 @@ def main() -> None:
 @fail_on_option
 @format_option
 @click.argument("inventory", required=False, type=click.Path(file_okay=False))
-@_guarded
+@guarded
 def check(
     config_file: str | None,
     as_of: dt.datetime | None,
@@ -170,9 +72,9 @@ def check(
     inventory: str | None,
 ) -> None:
     """Validate the inventory and print the plan's findings, grouped by server."""
-    config = _config(config_file, inventory)
-    plan = _plan(config, as_of)
-    threshold = _fail_on(fail_on, config, plan)
+    config = project_config(config_file, inventory)
+    plan = plan_of(config, as_of)
+    threshold = fail_on_level(fail_on, config, plan)
     result = CheckResult(plan, threshold, plan.counted(threshold))
     click.echo(REPORTERS[output_format].check(result))
     sys.exit(1 if result.counted else 0)
@@ -183,12 +85,12 @@ def check(
 @as_of_option
 @format_option
 @click.argument("inventory", required=False, type=click.Path(file_okay=False))
-@_guarded
+@guarded
 def plan(
     config_file: str | None, as_of: dt.datetime | None, output_format: str, inventory: str | None
 ) -> None:
     """Print the whole DR plan (recovery order and runbook summary, or versioned JSON)."""
-    result = _plan(_config(config_file, inventory), as_of)
+    result = plan_of(project_config(config_file, inventory), as_of)
     click.echo(REPORTERS[output_format].plan(result))
 
 
@@ -206,7 +108,7 @@ def plan(
 )
 @click.argument("base")
 @click.argument("head", required=False)
-@_guarded
+@guarded
 def diff(
     config_file: str | None,
     as_of: dt.datetime | None,
@@ -221,8 +123,8 @@ def diff(
     revisions of the repository holding the inventory; HEAD defaults to the work tree. Exit 1
     when the change weakens the plan.
     """
-    config = _config(config_file)
-    date = _as_of(as_of, config)
+    config = project_config(config_file)
+    date = as_of_date(as_of, config)
     with tempfile.TemporaryDirectory(prefix="exdr-diff-") as tmp:
         sides = [
             _side(arg, config, Path(tmp) / name) for name, arg in (("base", base), ("head", head))
@@ -237,7 +139,7 @@ def diff(
             )
             for s in sides
         ]
-    threshold = _fail_on(fail_on, config, plans[1])
+    threshold = fail_on_level(fail_on, config, plans[1])
     result = DiffResult(diff_plans(plans[0], plans[1], threshold), sides[0].label, sides[1].label)
     click.echo(REPORTERS[output_format].diff(result))
     sys.exit(1 if result.diff.weakened else 0)
@@ -246,11 +148,11 @@ def diff(
 def _side(argument: str | None, config: ExdrConfig, scratch: Path) -> Side:
     inventory, policies = Path(config.inventory), Path(config.policies)
     if argument is None:
-        return Side(inventory, policies, "work tree", _shown(inventory), _shown(policies))
+        return Side(inventory, policies, "work tree", shown(inventory), shown(policies))
     folder = Path(argument)
     if folder.is_dir():
         beside = folder.parent / "policies"
-        return Side(folder, beside, argument, _shown(folder), _shown(beside))
+        return Side(folder, beside, argument, shown(folder), shown(beside))
     scratch.mkdir(parents=True)
     return at_revision(argument, inventory, policies, scratch)
 
@@ -267,7 +169,7 @@ def _side(argument: str | None, config: ExdrConfig, scratch: Path) -> Side:
 @click.option(
     "-o", "--output", required=True, type=click.Path(dir_okay=False), help="The zip file to write."
 )
-@_guarded
+@guarded
 def bundle(config_file: str, output: str) -> None:
     """Build the wiki as an offline copy (opens from the file system, no network) and zip it.
 
@@ -309,7 +211,7 @@ def bundle(config_file: str, output: str) -> None:
 @click.option("--dry-run", is_flag=True, help="Print the changes; write nothing.")
 @click.option("--prune", is_flag=True, help="Mark servers missing from the export decommissioned.")
 @click.argument("exports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
-@_guarded
+@guarded
 def import_exports(
     config_file: str | None,
     inventory_folder: str | None,
@@ -323,7 +225,7 @@ def import_exports(
     Get-PublicFolderDatabase and Get-MailboxServer piped to Export-Csv or Export-Clixml; the
     README lists the exact commands. Exit 1 when rows or servers were skipped.
     """
-    config = _config(config_file)
+    config = project_config(config_file)
     folder = Path(inventory_folder) if inventory_folder else Path(config.inventory)
     read = [read_export(Path(name), name) for name in exports]
     unknown = [p for e in read if e.kind is None for p in e.problems]
@@ -333,7 +235,7 @@ def import_exports(
     notes = sorted(report.skipped + report.notes)
     if notes:
         click.echo(TEXT.lines(list(map(str, notes))), err=True)
-    click.echo(TEXT.imported(ImportResult(report, _shown(folder), dry_run)))
+    click.echo(TEXT.imported(ImportResult(report, shown(folder), dry_run)))
     sys.exit(1 if report.skipped else 0)
 
 
@@ -344,7 +246,7 @@ def import_exports(
     "-o", "--output", required=True, type=click.Path(file_okay=False), help="Folder to write into."
 )
 @click.argument("inventory", required=False, type=click.Path(file_okay=False))
-@_guarded
+@guarded
 def generate(
     config_file: str | None, as_of: dt.datetime | None, output: str, inventory: str | None
 ) -> None:
@@ -353,9 +255,9 @@ def generate(
     Pages go to OUTPUT/<path>/ (path from the plugin settings, default dr); files that exdr
     did not write are left alone.
     """
-    config = _config(config_file, inventory)
+    config = project_config(config_file, inventory)
     pages = render_pages(
-        _plan(config, as_of),
+        plan_of(config, as_of),
         user_templates=Path(config.templates) if config.templates else None,
         prefix=config.path,
         print_limit=config.print_limit,
@@ -376,7 +278,7 @@ def generate(
     type=click.Path(file_okay=False),
     help="Write both schemas into this folder.",
 )
-@_guarded
+@guarded
 def schema(kind: str, folder: str | None) -> None:
     """Print the JSON Schema of inventory (default) or policy files, or write both."""
     if folder is None:
