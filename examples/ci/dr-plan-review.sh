@@ -4,7 +4,7 @@
 # Usage: examples/ci/dr-plan-review.sh [BASE_REVISION]   (default: origin/main)
 set -uo pipefail
 base="${1:-origin/main}"
-mkdocs-exdr diff "$base" | tee dr-diff.md
+mkdocs-exdr diff "$base" --format markdown | tee dr-diff.md
 diff_status=${PIPESTATUS[0]}
 mkdocs build --strict
 build_status=$?
