@@ -19,7 +19,7 @@ from mkdocs_exdr.common.durations import describe
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.plan.findings import CODES, SEVERITIES, Finding
-from mkdocs_exdr.plan.model import Plan, RecoveryOrder, ServerPlan
+from mkdocs_exdr.plan.model import OrderEntry, Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.policies.model import by_rank
 from mkdocs_exdr.render import escape
 from mkdocs_exdr.render.plan_json import dumps, plan_json
@@ -111,14 +111,10 @@ def _waves_by_site(order: RecoveryOrder) -> list[list[tuple[str, int]]]:
     return result
 
 
-def render_pages(
-    plan: Plan, *, user_templates: Path | None = None, prefix: str = "dr", print_limit: int = 500
-) -> PageSet:
-    """Every page of the DR section, rendered."""
-    env = environment(user_templates)
-    servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
-    org_order = plan.orders[0]
-    waves = {s.server.name: org_order.wave_of(s.server.name) for s in servers}
+def _context(
+    plan: Plan, servers: list[ServerPlan], prefix: str, print_limit: int
+) -> dict[str, Any]:
+    """What every page template can read."""
     sites = sorted(plan.inventory.sites, key=lambda s: s.name.casefold())
     by_site: dict[str, list[ServerPlan]] = defaultdict(list)
     by_role: dict[str, list[ServerPlan]] = defaultdict(list)
@@ -126,8 +122,7 @@ def render_pages(
         by_site[(server.server.site or "").casefold()].append(server)
         for policy in server.policies:
             by_role[policy.id].append(server)
-    item_ids = sorted({i.item.id for s in servers for i in s.items})
-    common: dict[str, Any] = {
+    return {
         "plan": plan,
         "org": plan.inventory.organization,
         "as_of": plan.as_of,
@@ -136,21 +131,29 @@ def render_pages(
         "by_site": by_site,
         "site_keys": {site.name.casefold() for site in sites},
         "by_role": by_role,
-        "waves": waves,
+        "waves": {s.server.name: plan.orders[0].wave_of(s.server.name) for s in servers},
         "codes": CODES,
         "outcome_text": OUTCOME_TEXT,
-        "item_ids": item_ids,
+        "item_ids": sorted({i.item.id for s in servers for i in s.items}),
         "roles": sorted(plan.catalog.roles.values(), key=by_rank),
         "by_severity": _by_severity(list(plan.findings)),
         "prefix": prefix,
         "print_org": len(plan.servers) <= print_limit,
     }
-    pages: dict[str, str] = {}
 
-    def page(path: str, template: str, **extra: Any) -> None:
-        context = {**common, **extra, "link": _Links(path), "here": path}
+
+class _Writer:
+    """Renders templates into pages by path; a template error is invalid input at its line."""
+
+    def __init__(self, env: jinja2.Environment, common: dict[str, Any]) -> None:
+        self.env = env
+        self.common = common
+        self.pages: dict[str, str] = {}
+
+    def __call__(self, path: str, template: str, **extra: Any) -> None:
+        context = {**self.common, **extra, "link": _Links(path), "here": path}
         try:
-            pages[path] = env.get_template(template).render(context)
+            self.pages[path] = self.env.get_template(template).render(context)
         except jinja2.TemplateError as error:
             line = getattr(error, "lineno", None) or 0
             name = getattr(error, "filename", None) or template
@@ -159,45 +162,49 @@ def render_pages(
                 [Problem(where, "", f"template error while writing {path}: {error}")]
             ) from None
 
+
+def render_pages(
+    plan: Plan, *, user_templates: Path | None = None, prefix: str = "dr", print_limit: int = 500
+) -> PageSet:
+    """Every page of the DR section, rendered."""
+    servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
+    common = _context(plan, servers, prefix, print_limit)
+    page = _Writer(environment(user_templates), common)
+    org_order = plan.orders[0]
     page("index.md", "home.md.j2")
     page("findings.md", "findings.md.j2")
     page("backup-matrix.md", "backup-matrix.md.j2")
     page("recovery-order.md", "recovery-order.md.j2", diagram=_waves_by_site(org_order))
     page("sites/index.md", "sites.md.j2")
     page("roles/index.md", "roles.md.j2")
-    for site in sites:
-        members = by_site.get(site.name.casefold(), [])
+    for site in common["sites"]:
+        members = common["by_site"].get(site.name.casefold(), [])
         order = next((o for o in plan.orders if o.scope == site.name), None)
-        page(
-            f"sites/{slugify(site.name)}.md", "site.md.j2", site=site, members=members, order=order
-        )
+        path = f"sites/{slugify(site.name)}.md"
+        page(path, "site.md.j2", site=site, members=members, order=order)
     for policy in common["roles"]:
-        page(
-            f"roles/{policy.id}.md", "role.md.j2", policy=policy, members=by_role.get(policy.id, [])
-        )
+        members = common["by_role"].get(policy.id, [])
+        page(f"roles/{policy.id}.md", "role.md.j2", policy=policy, members=members)
     for server in servers:
+        wave = common["waves"].get(server.server.name)
         neighbours = _neighbours(server, org_order)
         page(
-            f"servers/{server.slug}.md",
-            "server.md.j2",
-            s=server,
-            wave=waves.get(server.server.name),
-            neighbours=neighbours,
+            f"servers/{server.slug}.md", "server.md.j2", s=server, wave=wave, neighbours=neighbours
         )
+    by_name = {s.server.name: s for s in servers}
     for name, order in _print_orders(plan, common["print_org"]):
-        by_name = {s.server.name: s for s in servers}
-        in_order = [
-            by_name[e.server]
-            for wave in order.waves
-            for e in wave
-            if e.server and e.step is None and e.server in by_name
-        ]
+        in_order = [by_name[e.server] for e in _rebuilds(order) if e.server in by_name]
         title = "the whole organisation" if order.scope == "organization" else f"site {order.scope}"
         page(name, "print.md.j2", title=title, runbooks=in_order)
     for old in plan.decommissioned:
         page(f"servers/{slugify(old.name)}.md", "decommissioned.md.j2", server=old)
-    pages["plan.json"] = dumps(plan_json(plan))
-    return PageSet(prefix, pages)
+    page.pages["plan.json"] = dumps(plan_json(plan))
+    return PageSet(prefix, page.pages)
+
+
+def _rebuilds(order: RecoveryOrder) -> list[OrderEntry]:
+    """The rebuild entries of an order (not the waiting steps), wave by wave."""
+    return [e for wave in order.waves for e in wave if e.server and e.step is None]
 
 
 def _print_orders(plan: Plan, whole: bool) -> list[tuple[str, RecoveryOrder]]:
