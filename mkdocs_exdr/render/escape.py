@@ -2,25 +2,99 @@
 
 HTML autoescaping does not protect Markdown: ``[x](javascript:…)``, ``# heading`` or a backtick
 would still become markup. Every inventory value goes through ``inline`` (one line, in running
-text or a table cell), ``block`` (several lines) or ``fence`` (a command in a code block).
+text, a heading, a link's text or a table cell), ``block`` (several lines) or ``fence`` (a
+command in a code block).
+
+``inline`` escapes a character only where it could be markup, so names and paths stay readable
+in the Markdown source (``LON-MBX03 (databases)``, ``C:\\Program Files\\Microsoft``):
+
+- always: ``<`` ``>`` ``&`` ``"`` as HTML entities (no raw HTML, entity or autolink, and no end
+  to an admonition's quoted title); ``\\`` `` ` `` ``*`` ``[`` ``]`` ``{`` ``|`` with a
+  backslash (escapes, code spans, emphasis, links and images, ``{: attr_list}`` and Jinja-looking
+  ``{{ }}``, table cells);
+- ``_`` unless between two letters or digits (``LON_MBX`` is never emphasis);
+- ``~~`` runs as entities (fences, strikethrough);
+- at the start of the value, which may be the start of a line: ``#`` ``-`` ``+`` ``=`` ``!``
+  ``???`` ``~`` and the ``.`` or ``)`` of ``1.`` (headings, lists, setext underlines,
+  admonitions, details, fences);
+- a ``#`` at the end (a heading's closing hashes) and a ``\\`` before punctuation or at the end.
+
+Only characters Python-Markdown (with ``tables``) and CommonMark both let a backslash escape get
+one; the others become numeric entities, so no renderer shows a stray backslash. Control
+characters and bidirectional overrides are shown as escapes (``\\u202e``) instead of reordering
+the page around them.
 """
 
 from __future__ import annotations
 
 import re
+import string
 
-# The characters Python-Markdown lets a backslash escape, and | for tables.
-_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|])")
 _BACKTICKS = re.compile(r"`+")
+# Escapable with a backslash in Python-Markdown (its ESCAPED_CHARS, | from `tables`) and CommonMark.
+_BACKSLASHED = frozenset("\\`*_{}[]()>#+-.!|")
+_ALWAYS = {
+    "<": "&lt;",
+    ">": "&gt;",
+    "&": "&amp;",
+    '"': "&quot;",
+    "`": "\\`",
+    "*": "\\*",
+    "[": "\\[",
+    "]": "\\]",
+    "{": "\\{",
+    "|": "\\|",
+}
+# What a line may start with to open a block: a list, heading, setext underline, admonition,
+# details block or fence. Entities for the characters a backslash does not escape everywhere.
+_AT_START = {"#": "\\#", "-": "\\-", "+": "\\+", "!": "\\!", "=": "&#61;", "~": "&#126;"}
+_ORDERED = re.compile(r"\d+[.)]")
+# C0 and C1 controls, line and paragraph separators, bidirectional embeddings, overrides and
+# isolates ("Trojan Source"); the same set the terminal reporter shows as escapes.
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 
 def inline(value: object) -> str:
-    """``value`` as literal text on one line: HTML-escaped, Markdown characters backslashed."""
+    """``value`` as literal text on one line, wherever on the line it lands."""
     text = " ".join(str(value).split())
-    text = (
-        text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;").replace('"', "&quot;")
-    )
-    return _SPECIAL.sub(r"\\\1", text)
+    tokens = [_token(text, index) for index in range(len(text))]
+    start = _ORDERED.match(text)
+    if start:
+        tokens[start.end() - 1] = "\\" + text[start.end() - 1]
+    elif text.startswith("???"):
+        tokens[0] = "&#63;"
+    elif text[:1] in _AT_START:
+        tokens[0] = _AT_START[text[0]]
+    if text.endswith("#"):
+        tokens[-1] = "\\#"
+    for index, token in enumerate(tokens):
+        following = tokens[index + 1][:1] if index + 1 < len(tokens) else ""
+        if token == "\\" and (not following or following in string.punctuation):
+            tokens[index] = "\\\\"
+    return "".join(tokens)
+
+
+def _token(text: str, index: int) -> str:
+    """The Markdown for ``text[index]``, escaped where it could be markup in running text."""
+    char = text[index]
+    if char in _ALWAYS:
+        return _ALWAYS[char]
+    if char == "_":
+        before = text[index - 1] if index else ""
+        after = text[index + 1] if index + 1 < len(text) else ""
+        return "_" if _alnum(before) and _alnum(after) else "\\_"
+    if char == "~" and "~" in text[max(index - 1, 0) : index + 2].replace("~", "", 1):
+        return "~"
+    if char == "~":
+        return "&#126;" if "~~" in text[max(index - 1, 0) : index + 2] else "~"
+    if _CONTROL.match(char):
+        code = ord(char)
+        return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+    return char
+
+
+def _alnum(char: str) -> bool:
+    return char.isalnum()
 
 
 def block(value: object) -> str:

@@ -194,8 +194,10 @@ def render_pages(
     by_name = {s.server.name: s for s in servers}
     for name, order in _print_orders(plan, common["print_org"]):
         in_order = [by_name[e.server] for e in _rebuilds(order) if e.server in by_name]
+        rebuilt = {s.server.name for s in in_order}
+        elsewhere = [e for w in order.waves for e in w if e.step and e.server not in rebuilt]
         title = "the whole organisation" if order.scope == "organization" else f"site {order.scope}"
-        page(name, "print.md.j2", title=title, runbooks=in_order)
+        page(name, "print.md.j2", title=title, runbooks=in_order, elsewhere=elsewhere)
     for old in plan.decommissioned:
         page(f"servers/{slugify(old.name)}.md", "decommissioned.md.j2", server=old)
     page.pages["plan.json"] = dumps(plan_json(plan))
