@@ -324,3 +324,16 @@ def test_example_server_pages_link_scenarios_in_html(tmp_path: Path) -> None:
     page = (tmp_path / "site" / "dr" / "servers" / "lon-cms01" / "index.html").read_text()
     assert 'id="scenario-recover-cms"' in page and 'href="#scenario-ccr-node"' in page
     assert page.index('id="what-was-lost"') < page.index('id="at-a-glance"')
+
+
+def test_an_unavailable_scenario_says_why_and_shows_no_steps(plan: Plan) -> None:
+    cms = server(plan, "LON-CMS01")
+    portability = next(sc for sc in cms.scenarios if sc.id == "portability")
+    assert portability.unavailable and portability.steps, "plan.json keeps the steps"
+    page = render_pages(plan).pages["servers/lon-cms01.md"]
+    section = page[page.index("{ #scenario-portability }") :]
+    section = (
+        section[: section.find("{ #scenario-", 1)] if "{ #scenario-" in section[1:] else section
+    )
+    assert "Not available for this server" in section
+    assert "{ .exdr-step }" not in section
