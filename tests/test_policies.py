@@ -190,8 +190,9 @@ def test_reference_facts_hold() -> None:
     assert {c.kind for c in edge.constraints} >= {"alone", "not-domain-member"}
     hub = catalog.roles["hub-transport"]
     assert next(i for i in hub.backup_items if i.id == "queue-database").level == "not-needed"
-    resubscribe = next(s for s in hub.steps if s.for_each == "edge-server")
-    assert resubscribe.action == "edge-subscription" and resubscribe.practice
+    resubscribe = next(s for s in hub.steps if s.id == "resubscribe-edge")
+    assert resubscribe.for_each == "edge-server" and resubscribe.action == "edge-subscription"
+    assert resubscribe.practice and "resubscribe-edge-remove" in resubscribe.after
     mailbox = catalog.roles["mailbox"]
     assert next(i for i in mailbox.backup_items if i.id == "storage-groups").level == "required"
     cas = catalog.roles["client-access"]
@@ -279,3 +280,13 @@ def _steps(catalog: Catalog, role: str, sid: str) -> list[Step]:
     return _scenario_steps(
         catalog, role, catalog.procedures.get(policy.procedure or ""), _scenario(catalog, role, sid)
     )
+
+
+def test_policy_text_is_plain_text() -> None:
+    """Policy text is escaped on the page like inventory text, so Markdown in it would show
+    as literal characters: commands go in ``command``, not in backticks in ``text``."""
+    for name, text in builtin_texts():
+        for number, line in enumerate(text.splitlines(), 1):
+            if line.lstrip().startswith("#"):
+                continue
+            assert "`" not in line, f"{name}:{number}: backtick in policy text"
