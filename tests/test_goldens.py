@@ -10,13 +10,10 @@ the case under ``tmp_path``. ``pytest --update-goldens`` rewrites the expected f
 from __future__ import annotations
 
 import codecs
-import dataclasses
 import datetime as dt
 import json
 import re
 import shutil
-import types
-import typing
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -29,8 +26,8 @@ from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.inventory.model import InventoryFile
+from mkdocs_exdr.load.annotations import model_classes, public_fields, shape_of
 from mkdocs_exdr.load.documents import MAX_FILE_BYTES
-from mkdocs_exdr.load.reader import public_fields
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plan.model import Plan
 
@@ -331,25 +328,16 @@ def test_duration_forms(tmp_path: Path) -> None:
 
 def _dataclass_in(annotation: Any) -> Any:
     """The model class inside ``X``, ``X | None`` or ``list[X]``, if any."""
-    if dataclasses.is_dataclass(annotation):
-        return annotation if annotation.__module__ == InventoryFile.__module__ else None
-    if typing.get_origin(annotation) in (list, typing.Union, types.UnionType):
-        for arg in typing.get_args(annotation):
-            found = _dataclass_in(arg)
-            if found is not None:
-                return found
-    return None
+    shape = shape_of(annotation)
+    if shape.kind in ("list", "optional"):
+        return _dataclass_in(shape.of)
+    return shape.of if shape.kind == "model" else None
 
 
-def _all_fields(cls: Any, found: set[tuple[str, str]]) -> set[tuple[str, str]]:
-    for spec, annotation in public_fields(cls):
-        if (cls.__name__, spec.name) in found:
-            continue
-        found.add((cls.__name__, spec.name))
-        inner = _dataclass_in(annotation)
-        if inner is not None:
-            _all_fields(inner, found)
-    return found
+def _all_fields(root: Any) -> set[tuple[str, str]]:
+    return {
+        (cls.__name__, spec.name) for cls in model_classes(root) for spec, _ in public_fields(cls)
+    }
 
 
 def _used_fields(cls: Any, data: Any, used: set[tuple[str, str]]) -> None:
@@ -371,7 +359,7 @@ def test_kitchen_sink_uses_every_field() -> None:
     used: set[tuple[str, str]] = set()
     for path in sorted((CASES / "valid/kitchen-sink/inventory").rglob("*.yml")):
         _used_fields(InventoryFile, yaml.safe_load(path.read_text(encoding="utf-8")), used)
-    unused = _all_fields(InventoryFile, set()) - used
+    unused = _all_fields(InventoryFile) - used
     assert not unused, f"fields of the model the kitchen sink does not use: {sorted(unused)}"
 
 

@@ -12,7 +12,11 @@ from dataclasses import dataclass
 
 _UNITS = {"m": 60, "h": 3600, "d": 86400, "w": 604800}
 _WORDS = {"hourly": "1h", "daily": "1d", "weekly": "1w"}
-_PATTERN = re.compile(r"^([1-9][0-9]{0,6})([mhdw])$")
+_NUMBER = "[1-9][0-9]{0,6}"
+_UNIT_LETTERS = "".join(_UNITS)
+_PATTERN = re.compile(rf"^({_NUMBER})([{_UNIT_LETTERS}])$")
+#: The grammar as a JSON Schema pattern, for editors; ``parse_duration`` also takes upper case.
+SCHEMA_PATTERN = rf"^({_NUMBER}[{_UNIT_LETTERS}{_UNIT_LETTERS.upper()}]|{'|'.join(_WORDS)})$"
 
 GRAMMAR = "a duration such as 30m, 4h, 1d, 2w, or hourly, daily, weekly"
 

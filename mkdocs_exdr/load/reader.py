@@ -7,11 +7,9 @@ replaced by ``[redacted]`` in the model and reported as a ``SecretHit``, never a
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import difflib
 import re
-import types
 import typing
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ from typing import Any
 
 from mkdocs_exdr.common.durations import GRAMMAR, Duration, parse_duration
 from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.load.annotations import public_fields, shape_of
 from mkdocs_exdr.load.documents import Document, Path_
 
 REDACTED = "[redacted]"
@@ -245,34 +244,25 @@ def reader_for(annotation: Any) -> Reader:
     """The compiled reader for a type annotation of the model."""
     if annotation in _cache:
         return _cache[annotation]
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
+    shape = shape_of(annotation)
     result: Reader
-    if annotation in _SCALARS:
-        result = _SCALARS[annotation]
-    elif origin is typing.Literal:
-        result = _literal_reader(tuple(args))
-    elif origin is list:
-        result = _list_reader(reader_for(args[0]))
-    elif origin in (typing.Union, types.UnionType):
-        inner = reader_for(next(arg for arg in args if arg is not type(None)))
+    if shape.kind == "scalar":
+        result = _SCALARS[shape.of]
+    elif shape.kind == "choice":
+        result = _literal_reader(shape.choices)
+    elif shape.kind == "list":
+        result = _list_reader(reader_for(shape.of))
+    elif shape.kind == "optional":
+        inner = reader_for(shape.of)
 
         def optional(value: Any, path: Path_, ctx: Context) -> Any:
             return None if value is None else inner(value, path, ctx)
 
         result = optional
-    elif dataclasses.is_dataclass(annotation):
-        result = _dataclass_reader(annotation)
-    else:  # pragma: no cover - a model type without a reader is a programming error
-        raise TypeError(f"no reader for {annotation!r}")
+    else:
+        result = _dataclass_reader(shape.of)
     _cache[annotation] = result
     return result
-
-
-def public_fields(cls: Any) -> list[tuple[dataclasses.Field[Any], Any]]:
-    """The fields of a model class that appear in YAML, with resolved annotations."""
-    hints = typing.get_type_hints(cls)
-    return [(f, hints[f.name]) for f in dataclasses.fields(cls) if not f.metadata.get("internal")]
 
 
 def _dataclass_reader(cls: Any) -> Reader:

@@ -2,51 +2,43 @@
 
 from __future__ import annotations
 
-import dataclasses
 import datetime as dt
 import json
-import types
-import typing
 from typing import Any
 
-from mkdocs_exdr.common.durations import Duration
+from mkdocs_exdr.common.durations import SCHEMA_PATTERN, Duration
 from mkdocs_exdr.inventory.model import InventoryFile
-from mkdocs_exdr.load.reader import public_fields
+from mkdocs_exdr.load.annotations import model_classes, public_fields, shape_of
 from mkdocs_exdr.policies.model import PolicyFile
 
-DURATION_PATTERN = r"^([1-9][0-9]{0,6}[mhdwMHDW]|hourly|daily|weekly)$"
 KINDS: dict[str, Any] = {"inventory": InventoryFile, "policy": PolicyFile}
 
 
+_SCALAR_SCHEMAS: dict[Any, dict[str, Any]] = {
+    str: {"type": ["string", "number"]},
+    float: {"type": "number", "minimum": 0},
+    int: {"type": "integer"},
+    bool: {"type": "boolean"},
+    dt.date: {"type": "string", "format": "date"},
+    Duration: {"type": "string", "pattern": SCHEMA_PATTERN},
+}
+
+
 def _type(annotation: Any, defs: dict[str, Any]) -> dict[str, Any]:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    if annotation is str:
-        return {"type": ["string", "number"]}
-    if annotation is float:
-        return {"type": "number", "minimum": 0}
-    if annotation is int:
-        return {"type": "integer"}
-    if annotation is bool:
-        return {"type": "boolean"}
-    if annotation is dt.date:
-        return {"type": "string", "format": "date"}
-    if annotation is Duration:
-        return {"type": "string", "pattern": DURATION_PATTERN}
-    if origin is typing.Literal:
-        return {"enum": list(args)}
-    if origin is list:
-        return {"type": ["array", "null"], "items": _type(args[0], defs)}
-    if origin in (typing.Union, types.UnionType):
-        inner = next(a for a in args if a is not type(None))
-        return {"anyOf": [_type(inner, defs), {"type": "null"}]}
-    if isinstance(annotation, type) and dataclasses.is_dataclass(annotation):
-        name = annotation.__name__
-        if name not in defs:
-            defs[name] = {}
-            defs[name] = _object(annotation, defs)
-        return {"$ref": f"#/$defs/{name}"}
-    raise TypeError(f"no schema for {annotation!r}")  # pragma: no cover
+    shape = shape_of(annotation)
+    if shape.kind == "scalar":
+        return dict(_SCALAR_SCHEMAS[shape.of])
+    if shape.kind == "choice":
+        return {"enum": list(shape.choices)}
+    if shape.kind == "list":
+        return {"type": ["array", "null"], "items": _type(shape.of, defs)}
+    if shape.kind == "optional":
+        return {"anyOf": [_type(shape.of, defs), {"type": "null"}]}
+    name = shape.of.__name__
+    if name not in defs:
+        defs[name] = {}
+        defs[name] = _object(shape.of, defs)
+    return {"$ref": f"#/$defs/{name}"}
 
 
 def _object(cls: Any, defs: dict[str, Any]) -> dict[str, Any]:
@@ -92,49 +84,33 @@ def schema_text(kind: str) -> str:
     return json.dumps(json_schema(kind), indent=2, ensure_ascii=False) + "\n"
 
 
+_SCALAR_NAMES = {
+    str: "text",
+    float: "number",
+    int: "whole number",
+    bool: "true/false",
+    dt.date: "date",
+    Duration: "duration",
+}
+
+
 def _type_name(annotation: Any) -> str:
-    origin = typing.get_origin(annotation)
-    args = typing.get_args(annotation)
-    names = {
-        str: "text",
-        float: "number",
-        int: "whole number",
-        bool: "true/false",
-        dt.date: "date",
-        Duration: "duration",
-    }
-    if annotation in names:
-        return names[annotation]
-    if origin is typing.Literal:
-        return " \\| ".join(f"`{a}`" for a in args)
-    if origin is list:
-        return f"list of {_type_name(args[0])}"
-    if origin in (typing.Union, types.UnionType):
-        return _type_name(next(a for a in args if a is not type(None)))
-    return f"[{annotation.__name__}](#{annotation.__name__.lower()})"
+    shape = shape_of(annotation)
+    if shape.kind == "scalar":
+        return _SCALAR_NAMES[shape.of]
+    if shape.kind == "choice":
+        return " \\| ".join(f"`{a}`" for a in shape.choices)
+    if shape.kind == "list":
+        return f"list of {_type_name(shape.of)}"
+    if shape.kind == "optional":
+        return _type_name(shape.of)
+    return f"[{shape.of.__name__}](#{shape.of.__name__.lower()})"
 
 
 def field_reference(kind: str) -> str:
     """Markdown tables of every field of an inventory or policy file, for the README."""
-    seen: list[Any] = []
-
-    def visit(cls: Any) -> None:
-        if cls in seen:
-            return
-        seen.append(cls)
-        for _, annotation in public_fields(cls):
-            for candidate in (annotation, *typing.get_args(annotation)):
-                for inner in (candidate, *typing.get_args(candidate)):
-                    if (
-                        isinstance(inner, type)
-                        and dataclasses.is_dataclass(inner)
-                        and inner is not Duration
-                    ):
-                        visit(inner)
-
-    visit(KINDS[kind])
     parts: list[str] = []
-    for cls in seen:
+    for cls in model_classes(KINDS[kind]):
         parts.append(f"#### {cls.__name__}\n\n{(cls.__doc__ or '').strip()}\n")
         parts.append(
             "| Key | Type | Required | Meaning | Example |\n| --- | --- | --- | --- | --- |"
