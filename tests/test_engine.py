@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from mkdocs_exdr.pipeline import build_plan
-from mkdocs_exdr.plan.model import Plan, ServerPlan
-from mkdocs_exdr.plan.model import RenderedStep
+from mkdocs_exdr.plan.model import Plan, RenderedStep, ServerPlan
 from tests.conftest import MINIMAL_ORG, SOUND_SERVER, write
 
 AS_OF = dt.date(2026, 11, 20)

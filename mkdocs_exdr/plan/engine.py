@@ -26,7 +26,7 @@ from mkdocs_exdr.plan.organization import OrgIndex
 from mkdocs_exdr.plan.runbook import Times, expand, missing_facts, plan_scenarios, render_steps
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import Catalog
-from mkdocs_exdr.policies.model import BackupItem
+from mkdocs_exdr.policies.model import BackupItem, RolePolicy
 
 
 def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
@@ -41,9 +41,45 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
     }
     procedures = [org.catalog.procedures[p.procedure] for p in policies if p.procedure]
     procedure = max(procedures, key=lambda p: p.precedence, default=None)
+    items = _covered_items(server, policies, context)
+    database_gb, restore_hours = _restore_estimate(server, org)
+    times = Times(org.rebuild_hours(policies), restore_hours if server.storage_groups else 0.0)
+    scenarios, steps, problems = plan_scenarios(policies, procedure, org.catalog, context, times)
+    verify = expand([(p.id, s) for p in policies for s in p.verify], context)
+    verification, found = render_steps(verify)
+    org.problems += problems + found
+    plan = ServerPlan(
+        server=server,
+        slug=slugify(server.name),
+        policies=tuple(policies),
+        procedure=procedure,
+        domain_member=domain_member,
+        configuration=tuple((p.id, c) for p in policies for c in p.configuration),
+        items=tuple(items),
+        data=tuple(_data_outcomes(policies, context, items)),
+        scenarios=tuple(scenarios),
+        verification=tuple(verification),
+        rpo=(site.rpo if site else None) or org.inventory.organization.rpo,
+        rto=(site.rto if site else None) or org.inventory.organization.rto,
+        database_gb=database_gb,
+        restore_hours=restore_hours,
+        contacts=(
+            tuple(server.contacts)
+            + tuple(site.contacts if site else ())
+            + tuple(org.inventory.organization.contacts)
+        ),
+        context=context,
+    )
+    return _with_findings(plan, check_server(plan, org, missing_facts(steps + verify)))
 
-    # Backup items, merged by id across the server's roles.
-    merged: dict[str, tuple[Any, str, list[str]]] = {}
+
+def _covered_items(
+    server: Server, policies: list[RolePolicy], context: dict[str, Any]
+) -> list[CoveredItem]:
+    """The server's backup items, merged by id across its roles, with the jobs covering each.
+
+    An item is required when any role requires it (or its ``required_when`` holds)."""
+    merged: dict[str, tuple[BackupItem, str, list[str]]] = {}
     for policy in policies:
         for item in policy.backup_items:
             if not facts.holds(item.applies_when, context):
@@ -66,7 +102,14 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
         jobs = tuple(job for job in server.backups if item_id in job.covers)
         paths = _item_paths(item, context)
         items.append(CoveredItem(item, effective, tuple(roles), jobs, paths))
+    return items
 
+
+def _data_outcomes(
+    policies: list[RolePolicy], context: dict[str, Any], items: list[CoveredItem]
+) -> list[DataOutcome]:
+    """How each kind of data on the server comes back; data whose backup item no job covers
+    is lost."""
     covered = {i.item.id for i in items if i.covered}
     data: list[DataOutcome] = []
     for policy in policies:
@@ -77,44 +120,16 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
             if outcome == "backup" and datum.backup_item not in covered:
                 outcome = "lost"
             data.append(DataOutcome(datum, policy.id, outcome))
+    return data
 
-    configuration = tuple((p.id, c) for p in policies for c in p.configuration)
 
-    rpo = (site.rpo if site else None) or org.inventory.organization.rpo
-    rto = (site.rto if site else None) or org.inventory.organization.rto
+def _restore_estimate(server: Server, org: OrgIndex) -> tuple[float, float | None]:
+    """Size of the server's databases in GB, and hours to restore them at the restore rate
+    (None when no size is given or the rate is not positive)."""
     sizes = [d.size_gb for g in server.storage_groups for d in g.databases if d.size_gb]
     database_gb = float(sum(sizes))
     rate = float(org.settings["restore_rate_gb_per_hour"])
-    restore_hours = database_gb / rate if sizes and rate > 0 else None
-    times = Times(org.rebuild_hours(policies), restore_hours if server.storage_groups else 0.0)
-    scenarios, steps, problems = plan_scenarios(policies, procedure, org.catalog, context, times)
-    verify = expand([(p.id, s) for p in policies for s in p.verify], context)
-    verification, found = render_steps(verify)
-    org.problems += problems + found
-    contacts = (
-        tuple(server.contacts)
-        + tuple(site.contacts if site else ())
-        + tuple(org.inventory.organization.contacts)
-    )
-    plan = ServerPlan(
-        server=server,
-        slug=slugify(server.name),
-        policies=tuple(policies),
-        procedure=procedure,
-        domain_member=domain_member,
-        configuration=configuration,
-        items=tuple(items),
-        data=tuple(data),
-        scenarios=tuple(scenarios),
-        verification=tuple(verification),
-        rpo=rpo,
-        rto=rto,
-        database_gb=database_gb,
-        restore_hours=restore_hours,
-        contacts=contacts,
-        context=context,
-    )
-    return _with_findings(plan, check_server(plan, org, missing_facts(steps + verify)))
+    return database_gb, (database_gb / rate if sizes and rate > 0 else None)
 
 
 def _item_paths(item: BackupItem, context: dict[str, Any]) -> tuple[str, ...]:
@@ -198,7 +213,7 @@ def plan_organization(
     if org.problems:
         raise InvalidInput(list(dict.fromkeys(org.problems)))
     found = [f for p in servers for f in p.findings]
-    found += check_organization(org, servers, list(secrets))
+    found += check_organization(org, list(secrets))
     findings = _accept(found, inventory, as_of)
     findings.sort(key=lambda f: (WORST_FIRST[f.severity], f.code, f.subject.casefold()))
     by_server: dict[str, list[Finding]] = defaultdict(list)
