@@ -13,13 +13,22 @@ from collections.abc import Sequence
 
 from mkdocs_exdr.plan.model import OrderEntry, RecoveryOrder, ServerPlan
 from mkdocs_exdr.policies.catalog import AD
+from mkdocs_exdr.policies.model import Dependency
 
 _AD_NODE = ("", "")
 AD_ACTION = "Check Active Directory and global catalog servers; recover them first if lost"
+# The built-in Edge Transport policy's subscription step, for a user policy whose edge-sync-site
+# dependency names no step: the order entry must still be a step, not a rebuild.
+SUBSCRIBE_STEP = "new-edge-subscription"
+
+#: A server's rebuild (step "") or one of its steps that waits on its own.
+Node = tuple[str, str]
+#: Servers by (role, site), and by (role, None) for the whole organisation.
+Providers = dict[tuple[str, str | None], list[str]]
 
 
-def _providers(plans: list[ServerPlan]) -> dict[tuple[str, str | None], list[str]]:
-    table: dict[tuple[str, str | None], list[str]] = defaultdict(list)
+def _providers(plans: list[ServerPlan]) -> Providers:
+    table: Providers = defaultdict(list)
     for plan in plans:
         site = (plan.server.site or "").casefold()
         for policy in plan.policies:
@@ -31,9 +40,6 @@ def _providers(plans: list[ServerPlan]) -> dict[tuple[str, str | None], list[str
 def _step_title(plan: ServerPlan, step_id: str) -> str:
     """The rendered title of a step of ``plan``, by id (the id when the step is not planned)."""
     return plan.step_title(step_id) or step_id
-
-
-Node = tuple[str, str]
 
 
 def _waves(needs: dict[Node, list[frozenset[Node]]]) -> dict[Node, int]:
@@ -80,14 +86,38 @@ def recovery_orders(plans: list[ServerPlan], sites: list[str]) -> list[RecoveryO
 def _order(
     lost_plans: list[ServerPlan],
     scope: str,
-    providers: dict[tuple[str, str | None], list[str]],
+    providers: Providers,
     edges: Sequence[ServerPlan] = (),
 ) -> RecoveryOrder:
     """Order the rebuild of ``lost_plans`` (every other server keeps running)."""
     by_name = {p.server.name: p for p in lost_plans}
-    lost = set(by_name)
-    # Each node (a server's rebuild, or one of its steps) has requirements; a requirement is
-    # met when any one of its alternatives is done (any Hub Transport server of the site will do).
+    needs, labels = _needs(lost_plans, providers)
+    wave = _waves(needs)
+    waves: list[list[OrderEntry]] = [[] for _ in range(max(wave.values()))]
+    waves[0].append(OrderEntry(None, AD_ACTION))
+    for node in sorted(needs, key=lambda n: (n[0].casefold(), n[1])):
+        name, step_id = node
+        plan = by_name[name]
+        action = f"Rebuild {name}" if not step_id else f"{labels[node]} (for {name})"
+        entry = OrderEntry(name, action, plan.server.site, step_id or None)
+        waves[wave[node] - 1].append(entry)
+    for edge in edges:
+        if edge.server.name in by_name:
+            continue
+        if (edge.server.edge_sync_site or "").casefold() != scope.casefold():
+            continue
+        _subscribe_again(edge, scope, by_name, wave, waves)
+    return RecoveryOrder(scope, tuple(tuple(w) for w in waves if w))
+
+
+def _needs(
+    lost_plans: list[ServerPlan], providers: Providers
+) -> tuple[dict[Node, list[frozenset[Node]]], dict[Node, str]]:
+    """The requirements of each node, and the titles of the steps that wait on their own.
+
+    A node is a server's rebuild or one of its steps. A requirement is met when any one of its
+    alternatives is done (any Hub Transport server of the site will do)."""
+    lost = {p.server.name for p in lost_plans}
     needs: dict[Node, list[frozenset[Node]]] = {}
     labels: dict[Node, str] = {}
     for plan in lost_plans:
@@ -106,48 +136,52 @@ def _order(
                     continue
                 if dep.role in own_roles:
                     continue
-                if dep.scope == "edge-sync-site":
-                    sync = plan.server.edge_sync_site
-                    candidates = providers.get((dep.role, sync.casefold()), []) if sync else []
-                elif dep.scope == "site":
-                    site = (plan.server.site or "").casefold()
-                    candidates = providers.get((dep.role, site)) or providers.get(
-                        (dep.role, None), []
-                    )
-                else:
-                    candidates = providers.get((dep.role, None), [])
+                candidates = _candidates(plan, dep, providers)
                 waiting = [c for c in candidates if c in lost and c != name]
                 if candidates and len(waiting) == len(candidates):
                     # Every server that could provide the role is being rebuilt: wait for one.
                     needs[target].append(frozenset((c, "") for c in waiting))
-    wave = _waves(needs)
-    count = max(wave.values())
-    waves: list[list[OrderEntry]] = [[] for _ in range(count)]
-    waves[0].append(OrderEntry(None, AD_ACTION))
-    for node in sorted(needs, key=lambda n: (n[0].casefold(), n[1])):
-        name, step_id = node
-        plan = by_name[name]
-        action = f"Rebuild {name}" if not step_id else f"{labels[node]} (for {name})"
-        entry = OrderEntry(name, action, plan.server.site, step_id or None)
-        waves[wave[node] - 1].append(entry)
-    hubs = [
-        wave[(n, "")]
-        for n in by_name
-        if (n, "") in wave and "hub-transport" in {p.id for p in by_name[n].policies}
+    return needs, labels
+
+
+def _candidates(plan: ServerPlan, dep: Dependency, providers: Providers) -> list[str]:
+    """The servers that could provide ``dep`` to ``plan``'s server, by the dependency's scope."""
+    if dep.scope == "edge-sync-site":
+        sync = plan.server.edge_sync_site
+        return providers.get((dep.role, sync.casefold()), []) if sync else []
+    if dep.scope == "site":
+        site = (plan.server.site or "").casefold()
+        return providers.get((dep.role, site)) or providers.get((dep.role, None), [])
+    return providers.get((dep.role, None), [])
+
+
+def _subscribe_again(
+    edge: ServerPlan,
+    scope: str,
+    by_name: dict[str, ServerPlan],
+    wave: dict[Node, int],
+    waves: list[list[OrderEntry]],
+) -> None:
+    """Add ``edge``'s new subscription to ``waves``, after the rebuilt servers of the roles its
+    policies' ``edge-sync-site`` dependencies name (Hub Transport, for the built-in policy)."""
+    deps = [d for p in edge.policies for d in p.depends_on if d.scope == "edge-sync-site"]
+    roles = {d.role for d in deps}
+    rebuilt = [
+        (wave[(n, "")], policy)
+        for n, plan in by_name.items()
+        if (n, "") in wave
+        for policy in plan.policies
+        if policy.id in roles
     ]
-    for edge in edges:
-        name = edge.server.name
-        if (
-            hubs
-            and name not in lost
-            and (edge.server.edge_sync_site or "").casefold() == scope.casefold()
-        ):
-            # EdgeSync credentials belong to the Hub Transport servers present when the
-            # subscription was made: rebuilt hubs need a new one [reference 11a, item 6].
-            action = f"Subscribe {name} again to {scope}, after its Hub Transport servers"
-            if len(waves) == max(hubs):
-                waves.append([])
-            waves[max(hubs)].append(
-                OrderEntry(name, action, edge.server.site, "new-edge-subscription")
-            )
-    return RecoveryOrder(scope, tuple(tuple(w) for w in waves if w))
+    if not rebuilt:
+        return
+    # EdgeSync credentials belong to the Hub Transport servers present when the
+    # subscription was made: rebuilt hubs need a new one [reference 11a, item 6].
+    after = max(w for w, _ in rebuilt)
+    titles = " or ".join(sorted({p.title or p.id for _, p in rebuilt}))
+    name = edge.server.name
+    action = f"Subscribe {name} again to {scope}, after its {titles} servers"
+    step = next((d.step for d in deps if d.step), SUBSCRIBE_STEP)
+    if len(waves) == after:
+        waves.append([])
+    waves[after].append(OrderEntry(name, action, edge.server.site, step))

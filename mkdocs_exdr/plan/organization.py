@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
+from collections.abc import Iterable
 from typing import Any
 
 from mkdocs_exdr.common.durations import parse_duration
@@ -20,6 +21,12 @@ DEFAULTS = {
     "certificate_warning": parse_duration("4w"),
     "rebuild_times": [],
 }
+
+
+def subscription_roles(policies: Iterable[RolePolicy]) -> set[str]:
+    """The roles an Edge subscription needs in its site: those the policies depend on with
+    scope ``edge-sync-site`` (Hub Transport, in the built-in Edge Transport policy)."""
+    return {d.role for p in policies for d in p.depends_on if d.scope == "edge-sync-site"}
 
 
 class OrgIndex:
@@ -40,7 +47,10 @@ class OrgIndex:
         self.problems: list[Problem] = []
         self.rebuild_times = {r.role: r.time for r in self.settings["rebuild_times"]}
         self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
-        self.edges = [s for s in self.active if s.edge_sync_site]
+        #: Servers with an Edge subscription, each with the roles the subscription needs.
+        self.edges = [
+            (s, subscription_roles(self.policies(s))) for s in self.active if s.edge_sync_site
+        ]
         for server in self.active:
             for role in server.roles:
                 self.by_role_site[(role, (server.site or "").casefold())].append(server)
@@ -55,15 +65,35 @@ class OrgIndex:
         """The other servers ``server``'s templates may name (see ``facts.RELATED``)."""
         site = (server.site or "").casefold()
         sync = (server.edge_sync_site or "").casefold()
-        mailbox = [s for s in self.by_role_site.get(("mailbox", site), []) if s is not server]
+        needed = subscription_roles(self.policies(server))
+        roles = set(server.roles)
         return {
-            "hub_servers": self.by_role_site.get(("hub-transport", sync), []) if sync else [],
-            "site_hub_servers": self.by_role_site.get(("hub-transport", site), []),
-            "edge_servers": [e for e in self.edges if (e.edge_sync_site or "").casefold() == site]
-            if site and "hub-transport" in server.roles
+            "hub_servers": [
+                s
+                for s in self.active
+                if (s.site or "").casefold() == sync and needed & set(s.roles)
+            ]
+            if sync
             else [],
-            "portability_targets": mailbox if site else [],
+            # Role id in code: the fact's name says Hub Transport, and no policy field says which
+            # role a site's "hub" is. No built-in template names this fact.
+            "site_hub_servers": self.by_role_site.get(("hub-transport", site), []),
+            "edge_servers": [
+                edge
+                for edge, subscribed_to in self.edges
+                if site and (edge.edge_sync_site or "").casefold() == site and subscribed_to & roles
+            ],
+            "portability_targets": self._portability_targets(server),
         }
+
+    def _portability_targets(self, server: Server) -> list[Server]:
+        """The other Mailbox servers of ``server``'s site, which could mount its databases."""
+        site = (server.site or "").casefold()
+        if not site:
+            return []
+        # Role id in code: no policy field says which role's servers take another server's
+        # databases by database portability.
+        return [s for s in self.by_role_site.get(("mailbox", site), []) if s is not server]
 
     def site_of(self, server: Server) -> Site | None:
         """The site of ``server``, matched as the inventory matches names (casefold)."""
