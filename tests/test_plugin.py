@@ -14,6 +14,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from tests.conftest import REPO, make_project, write
+from tests.test_escape import Page
 
 ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
 
@@ -147,22 +148,44 @@ def test_user_page_at_a_generated_path_is_merged_as_local_notes(tmp_path: Path) 
     assert "merged dr/servers/ex01.md into the generated page" in result.stderr
 
 
-HOSTILE = "<script>alert(1)</script> [click](javascript:alert(2)) ![x](http://evil/x.png) {{ 7*7 }} `tick` # head"
+HOSTILE = (
+    "<script>alert(1)</script> <img src=x onerror=alert(3)> [click](javascript:alert(2)) "
+    "![x](http://evil/x.png) <https://evil.example/> {{ 7*7 }} {: onclick=alert(4) } `tick` "
+    "| a | b | **b** _i_ &lt;b&gt; &#60;i&#62; C:\\Program Files\\Exchange\\ # head"
+)
+# Values that would open a block at the start of a line or list item if they were markup.
+HOSTILE_LINES = ["# no heading", "1. no list", "!!! danger", "??? note", "~~~", "| x |", "==="]
 
 
 def test_hostile_inventory_text_is_shown_as_text(tmp_path: Path) -> None:
-    hostile_path = json.dumps("C:\\x\n\n" + HOSTILE)  # a path whose newlines would end a code span
-    extra = f"    notes: {json.dumps(HOSTILE)}\n    customizations:\n      - path: {hostile_path}\n"
-    inventory = _with(extra=extra).replace("purpose: databases", f"purpose: {json.dumps(HOSTILE)}")
-    project = make_project(tmp_path, inventory=inventory)
-    result = mkdocs(project)
-    assert result.returncode == 0, result.stderr
-    page = html(project, "dr/servers/ex01/index.html")
-    assert "<script>alert(1)" not in page
-    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in page
-    assert 'href="javascript:' not in page
-    assert '<img alt="x"' not in page and "http://evil/x.png" in page
-    assert "{{ 7*7 }}" in page
+    def server_page(folder: str, text: str, lines: list[str]) -> tuple[Page, Page]:
+        notes = json.dumps("\n".join([text, *lines]))
+        path = json.dumps("C:\\x\n\n" + text)  # newlines would end a code span or a line
+        software = "".join(f"      - {{name: {json.dumps(line)}}}\n" for line in lines)
+        extra = f"    notes: {notes}\n    customizations:\n      - path: {path}\n"
+        extra += f"    software:\n{software}"
+        inventory = _with(extra=extra).replace("purpose: databases", f"purpose: {json.dumps(text)}")
+        inventory = inventory.replace("name: First Storage Group", "name: FRA-MBX01_SG1 (a.b)")
+        project = make_project(tmp_path / folder, inventory=inventory)
+        result = mkdocs(project)
+        assert result.returncode == 0, result.stderr
+        whole = html(project, "dr/servers/ex01/index.html")
+        article = whole.split("<article", 1)[1].split(">", 1)[1].split("</article>", 1)[0]
+        return Page(whole), Page(article)
+
+    page, made = server_page("hostile", HOSTILE, HOSTILE_LINES)
+    _, plain = server_page("plain", "plain words", [f"plain{i}" for i in range(len(HOSTILE_LINES))])
+    for name, value in page.attributes:
+        slug = re.fullmatch(r"#?[\w-]*", value or "")  # a heading's anchor, made from its text
+        assert slug or not re.search(r"alert|javascript:|evil", value or ""), (name, value)
+    assert made.elements == plain.elements  # the same elements and attributes as plain text
+    assert made.counts == plain.counts
+    shown = " ".join(HOSTILE.split())
+    assert made.text.count(shown) == plain.text.count("plain words") > 2  # everywhere, as written
+    for line in HOSTILE_LINES:
+        assert f" {line} " in f"{made.text} "
+    assert "C:\\Program Files\\Microsoft\\Exchange Server (default)" in made.text
+    assert "FRA-MBX01_SG1 (a.b)" in made.text
 
 
 def test_explicit_nav_gets_the_dr_section_appended(tmp_path: Path) -> None:

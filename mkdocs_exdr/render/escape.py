@@ -13,16 +13,18 @@ in the Markdown source (``LON-MBX03 (databases)``, ``C:\\Program Files\\Microsof
   backslash (escapes, code spans, emphasis, links and images, ``{: attr_list}`` and Jinja-looking
   ``{{ }}``, table cells);
 - ``_`` unless between two letters or digits (``LON_MBX`` is never emphasis);
-- ``~~`` runs as entities (fences, strikethrough);
-- at the start of the value, which may be the start of a line: ``#`` ``-`` ``+`` ``=`` ``!``
-  ``???`` ``~`` and the ``.`` or ``)`` of ``1.`` (headings, lists, setext underlines,
-  admonitions, details, fences);
-- a ``#`` at the end (a heading's closing hashes) and a ``\\`` before punctuation or at the end.
+- ``~`` in runs of two or more, as entities (fences, strikethrough);
+- at the start of the value, which may be the start of a line: ``#``, ``-`` or ``+`` and a
+  space, a line of ``-`` or ``=``, the ``.`` or ``)`` of ``1.`` and a space, ``!!!``, ``???``
+  (headings, lists, setext underlines and rules, admonitions, details);
+- a ``#`` at the end (a heading's closing hashes), a ``:`` after ``]`` (Python-Markdown would
+  read ``[\\]:`` at a line's start as a link definition) and a ``\\`` before punctuation or at
+  the end (it would escape what follows it, the template's ``]`` or ``|`` included).
 
-Only characters Python-Markdown (with ``tables``) and CommonMark both let a backslash escape get
-one; the others become numeric entities, so no renderer shows a stray backslash. Control
-characters and bidirectional overrides are shown as escapes (``\\u202e``) instead of reordering
-the page around them.
+A backslash is used only for characters that both Python-Markdown (with ``tables``) and
+CommonMark unescape; the others become numeric entities, so no renderer shows a stray backslash.
+Control characters and bidirectional overrides are shown as escapes (``\\u202e``) rather than
+reordering the text around them.
 """
 
 from __future__ import annotations
@@ -31,8 +33,6 @@ import re
 import string
 
 _BACKTICKS = re.compile(r"`+")
-# Escapable with a backslash in Python-Markdown (its ESCAPED_CHARS, | from `tables`) and CommonMark.
-_BACKSLASHED = frozenset("\\`*_{}[]()>#+-.!|")
 _ALWAYS = {
     "<": "&lt;",
     ">": "&gt;",
@@ -45,10 +45,16 @@ _ALWAYS = {
     "{": "\\{",
     "|": "\\|",
 }
-# What a line may start with to open a block: a list, heading, setext underline, admonition,
-# details block or fence. Entities for the characters a backslash does not escape everywhere.
-_AT_START = {"#": "\\#", "-": "\\-", "+": "\\+", "!": "\\!", "=": "&#61;", "~": "&#126;"}
-_ORDERED = re.compile(r"\d+[.)]")
+# What opens a block at the start of a line, with the character to escape as its group.
+_BLOCK_START = re.compile(
+    r"(#)"  # a heading: Python-Markdown needs no space after the "#"
+    r"|([-+])(?= |$)"  # a list item
+    r"|([-=])(?=[-= ]*$)"  # a setext underline or a rule
+    r"|\d+([.)])(?= |$)"  # an ordered list item
+    r"|(!)(?=!!)|(\?)(?=\?\?)"  # an admonition, a details block
+)
+# A backslash does not escape these in Python-Markdown.
+_ENTITIES = {"=": "&#61;", "?": "&#63;"}
 # C0 and C1 controls, line and paragraph separators, bidirectional embeddings, overrides and
 # isolates ("Trojan Source"); the same set the terminal reporter shows as escapes.
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
@@ -58,13 +64,10 @@ def inline(value: object) -> str:
     """``value`` as literal text on one line, wherever on the line it lands."""
     text = " ".join(str(value).split())
     tokens = [_token(text, index) for index in range(len(text))]
-    start = _ORDERED.match(text)
-    if start:
-        tokens[start.end() - 1] = "\\" + text[start.end() - 1]
-    elif text.startswith("???"):
-        tokens[0] = "&#63;"
-    elif text[:1] in _AT_START:
-        tokens[0] = _AT_START[text[0]]
+    start = _BLOCK_START.match(text)
+    if start and start.lastindex:
+        at = start.start(start.lastindex)
+        tokens[at] = _ENTITIES.get(text[at], "\\" + text[at])
     if text.endswith("#"):
         tokens[-1] = "\\#"
     for index, token in enumerate(tokens):
@@ -82,19 +85,15 @@ def _token(text: str, index: int) -> str:
     if char == "_":
         before = text[index - 1] if index else ""
         after = text[index + 1] if index + 1 < len(text) else ""
-        return "_" if _alnum(before) and _alnum(after) else "\\_"
-    if char == "~" and "~" in text[max(index - 1, 0) : index + 2].replace("~", "", 1):
-        return "~"
-    if char == "~":
-        return "&#126;" if "~~" in text[max(index - 1, 0) : index + 2] else "~"
+        return "_" if before.isalnum() and after.isalnum() else "\\_"
+    if char == ":" and text[index - 1 : index] == "]":
+        return "&#58;"  # Python-Markdown reads "[\\]:" at a line's start as a link definition
+    if char == "~" and "~~" in text[max(index - 1, 0) : index + 2]:
+        return "&#126;"
     if _CONTROL.match(char):
         code = ord(char)
         return f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
     return char
-
-
-def _alnum(char: str) -> bool:
-    return char.isalnum()
 
 
 def block(value: object) -> str:
@@ -103,11 +102,13 @@ def block(value: object) -> str:
     for line in str(value).strip().splitlines():
         bullet = line.lstrip().startswith("- ")
         text = inline(line.lstrip()[2:] if bullet else line)
+        if not text:
+            continue  # an empty line, or a bullet with nothing after it
         if bullet:
             if parts and not parts[-1].startswith("- "):
                 parts.append("")
             parts.append(f"- {text}")
-        elif text:
+        else:
             if parts and parts[-1].startswith("- "):
                 parts.append("")
             parts.append(text)
