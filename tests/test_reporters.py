@@ -181,8 +181,8 @@ def test_text_shows_names_as_written_and_controls_as_escapes(tmp_path: Path) -> 
     assert text.endswith(f"New findings:\n  ! {NEVER_TESTED}")
     assert "\x1b" not in text and "\r" not in text and "\u202e" not in text
     markdown = MarkdownReporter().diff(result)
-    assert markdown.splitlines()[0] == "## DR plan: main → my\\-branch"
-    assert "EX01/SG\\-1" in markdown and "\\(databases\\)" in markdown
+    assert markdown.splitlines()[0] == "## DR plan: main → my-branch"
+    assert "EX01/SG-1" in markdown and "(databases)" in markdown
 
 
 @pytest.mark.parametrize(
@@ -226,7 +226,7 @@ def test_diff_command_prints_text_markdown_or_json(
     assert CliRunner().invoke(main, args).stdout == outputs["text"]  # the default
     assert outputs["text"].endswith("Servers added:\n  - EX02 (hub-transport) in Seattle\n")
     assert outputs["markdown"].endswith(
-        "### Servers added\n\n- EX02 \\(hub\\-transport\\) in Seattle\n"
+        "### Servers added\n\n- EX02 (hub-transport) in Seattle\n"
     )
     data = json.loads(outputs["json"])
     assert data["changes"] == [
