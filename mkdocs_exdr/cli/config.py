@@ -15,7 +15,7 @@ import yaml
 from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
-from mkdocs_exdr.load.documents import decode
+from mkdocs_exdr.load.encoding import decode_yaml
 from mkdocs_exdr.plugin.config import ExdrConfig
 
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
@@ -59,7 +59,7 @@ def _at(file: str, node: yaml.Node | yaml.Mark) -> Location:
 def _exdr_options(path: Path, shown: str) -> tuple[dict[str, Any], dict[str, Location], Location]:
     """The exdr options, where each option's key is, and where the exdr entry is."""
     try:
-        loader = _Loader(decode(path.read_bytes()))
+        loader = _Loader(decode_yaml(path.read_bytes()))
     except (OSError, ValueError) as error:
         raise InvalidInput([Problem(Location(shown), "", f"cannot read: {error}")]) from None
     try:

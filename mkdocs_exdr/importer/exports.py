@@ -8,7 +8,6 @@ UTF-16 LE with BOM (its default for Export-Clixml), UTF-8 with BOM, or ASCII/ANS
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 import re
@@ -17,6 +16,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.load.encoding import decode_export
 
 Value = str | list[str] | None
 
@@ -87,21 +87,6 @@ class Export:
     problems: list[Problem]
 
 
-def decode(raw: bytes) -> str:
-    """Bytes in one of the encodings Windows PowerShell writes, as text."""
-    for bom, encoding in (
-        (codecs.BOM_UTF8, "utf-8-sig"),
-        (codecs.BOM_UTF16_LE, "utf-16"),
-        (codecs.BOM_UTF16_BE, "utf-16"),
-    ):
-        if raw.startswith(bom):
-            return raw.decode(encoding)
-    try:
-        return raw.decode("utf-8")
-    except UnicodeDecodeError:
-        return raw.decode("cp1252", errors="replace")  # "ASCII"/ANSI of Windows PowerShell
-
-
 def _kind(type_names: list[str], columns: set[str]) -> str | None:
     for name in type_names:
         last = name.rsplit(".", 1)[-1]
@@ -116,7 +101,7 @@ def _kind(type_names: list[str], columns: set[str]) -> str | None:
 def read_export(path: Path, shown: str) -> Export:
     """Read one export file (CSV or CLIXML, recognised by content)."""
     try:
-        text = decode(path.read_bytes())
+        text = decode_export(path.read_bytes())
     except OSError as error:
         return Export(shown, None, [], [Problem(Location(shown), "", str(error))])
     if text.lstrip().startswith("<"):

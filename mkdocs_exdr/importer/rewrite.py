@@ -8,7 +8,6 @@ only when something in them changed.
 
 from __future__ import annotations
 
-import codecs
 import io
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -23,6 +22,7 @@ from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.importer.imported import EXCHANGE_ROLES, Imported, ImportedServer
 from mkdocs_exdr.load.documents import inventory_files
+from mkdocs_exdr.load.encoding import byte_order_mark
 
 
 @dataclass
@@ -41,16 +41,8 @@ class YamlFile:
     @classmethod
     def read(cls, path: Path) -> YamlFile:
         raw = path.read_bytes()
-        bom = b""
-        encoding = "utf-8"
-        for mark, name in (
-            (codecs.BOM_UTF8, "utf-8"),
-            (codecs.BOM_UTF16_LE, "utf-16-le"),
-            (codecs.BOM_UTF16_BE, "utf-16-be"),
-        ):
-            if raw.startswith(mark):
-                bom, encoding = mark, name
-                break
+        bom, codec = byte_order_mark(raw)
+        encoding = codec or "utf-8"
         text = raw[len(bom) :].decode(encoding)
         newline = "\r\n" if "\r\n" in text else "\n"
         data, indent, offset = load_yaml_guess_indent(text.replace("\r\n", "\n"))

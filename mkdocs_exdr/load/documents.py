@@ -9,7 +9,6 @@ harm is done: files of at most ``MAX_FILE_BYTES``, nesting of at most ``MAX_DEPT
 
 from __future__ import annotations
 
-import codecs
 import os
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -19,6 +18,7 @@ from typing import Any
 import yaml
 
 from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.load.encoding import decode_yaml
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -62,22 +62,6 @@ class _Limit(Exception):
         self.line, self.column, self.message = line, column, message
 
 
-def decode(raw: bytes) -> str:
-    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; raise ``ValueError`` otherwise."""
-    if raw.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return raw.decode("utf-16")
-    if b"\x00" in raw[:4096]:
-        raise ValueError("looks like UTF-16 without a byte order mark; save it as UTF-8")
-    try:
-        return raw.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = raw[: error.start].count(b"\n") + 1
-        raise ValueError(
-            f"line {line}: byte {error.start} is not UTF-8; "
-            "save the file as UTF-8 or UTF-16 with BOM"
-        ) from None
-
-
 def load_file(path: Path, shown: str) -> tuple[list[Document], list[Problem]]:
     """Load every YAML document in ``path``; ``shown`` is the name used in messages."""
     try:
@@ -85,7 +69,7 @@ def load_file(path: Path, shown: str) -> tuple[list[Document], list[Problem]]:
         if size > MAX_FILE_BYTES:
             limit = MAX_FILE_BYTES // (1024 * 1024)
             return [], [Problem(Location(shown), "", f"file is {size:,} bytes; at most {limit} MB")]
-        text = decode(path.read_bytes())
+        text = decode_yaml(path.read_bytes())
     except (OSError, ValueError) as error:
         return [], [Problem(Location(shown), "", str(error))]
     return load_text(text, shown)
@@ -323,3 +307,25 @@ def inventory_files(root: Path) -> Iterator[Path]:
         for name in sorted(files):
             if name.endswith((".yml", ".yaml")) and not name.startswith("."):
                 yield Path(folder, name)
+
+
+@dataclass
+class LoadedFolder:
+    """Every YAML document of a folder's files, the files' names as shown, and the problems."""
+
+    files: list[str] = field(default_factory=list)
+    documents: list[Document] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+
+
+def load_folder(folder: Path, shown: str) -> LoadedFolder:
+    """Load every YAML file under ``folder`` (see ``inventory_files``), each named in messages
+    ``shown/<path inside the folder>``."""
+    loaded = LoadedFolder()
+    for path in inventory_files(folder):
+        name = f"{shown}/{path.relative_to(folder).as_posix()}"
+        loaded.files.append(name)
+        documents, problems = load_file(path, name)
+        loaded.documents += documents
+        loaded.problems += problems
+    return loaded

@@ -1,0 +1,55 @@
+"""The byte order marks that Windows tools write, recognised in one place.
+
+Notepad and PowerShell save UTF-8 with a byte order mark, Export-Clixml and older editors
+UTF-16 (little or big endian) with one. YAML files and Exchange exports are both read through
+``byte_order_mark``; the import keeps the mark to write a file back as it was.
+"""
+
+from __future__ import annotations
+
+import codecs
+
+#: Each byte order mark with the codec of the text that follows it.
+BYTE_ORDER_MARKS = (
+    (codecs.BOM_UTF8, "utf-8"),
+    (codecs.BOM_UTF16_LE, "utf-16-le"),
+    (codecs.BOM_UTF16_BE, "utf-16-be"),
+)
+
+
+def byte_order_mark(raw: bytes) -> tuple[bytes, str | None]:
+    """The byte order mark ``raw`` starts with and the codec of the text after it; ``(b"",
+    None)`` when it has none."""
+    for mark, codec in BYTE_ORDER_MARKS:
+        if raw.startswith(mark):
+            return mark, codec
+    return b"", None
+
+
+def decode_yaml(raw: bytes) -> str:
+    """Decode UTF-8 (with or without BOM) or UTF-16 with BOM; raise ``ValueError`` otherwise."""
+    mark, codec = byte_order_mark(raw)
+    if codec is not None and codec != "utf-8":
+        return raw[len(mark) :].decode(codec)
+    if b"\x00" in raw[:4096]:
+        raise ValueError("looks like UTF-16 without a byte order mark; save it as UTF-8")
+    try:
+        return raw[len(mark) :].decode("utf-8")
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ValueError(
+            f"line {line}: byte {error.start} is not UTF-8; "
+            "save the file as UTF-8 or UTF-16 with BOM"
+        ) from None
+
+
+def decode_export(raw: bytes) -> str:
+    """Bytes in one of the encodings Windows PowerShell writes, as text: with a byte order mark,
+    else UTF-8, else the ANSI code page (what ``Export-Csv`` writes by default)."""
+    mark, codec = byte_order_mark(raw)
+    if codec is not None:
+        return raw[len(mark) :].decode(codec)
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError:
+        return raw.decode("cp1252", errors="replace")
