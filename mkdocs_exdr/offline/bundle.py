@@ -9,12 +9,12 @@ from __future__ import annotations
 import datetime as dt
 import html
 import json
-import subprocess
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from mkdocs_exdr.common.git import git
 from mkdocs_exdr.pipeline import epoch_date
 
 PACKAGE = Path(__file__).resolve().parent
@@ -54,29 +54,11 @@ def inventory_revision(*folders: Path) -> str:
     if not existing:
         return "not in git"
     top = existing[0]
-    head = subprocess.run(
-        ["git", "-C", str(top), "rev-parse", "--short=12", "HEAD"],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    head = git(top, "rev-parse", "--short=12", "HEAD")
     if head.returncode:
         return "not in git"
-    status = subprocess.run(
-        [
-            "git",
-            "-C",
-            str(top),
-            "status",
-            "--porcelain",
-            "--",
-            *(str(f.resolve()) for f in existing),
-        ],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
-    return head.stdout.strip() + ("+changes" if status.stdout.strip() else "")
+    status = git(top, "status", "--porcelain", "--", *(str(f.resolve()) for f in existing))
+    return head.stdout.decode().strip() + ("+changes" if status.stdout.strip() else "")
 
 
 @dataclass(frozen=True)

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import io
-import subprocess
 import tarfile
 from dataclasses import dataclass
 from pathlib import Path
 
+from mkdocs_exdr.common.git import git
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 
 
@@ -22,16 +22,12 @@ class Side:
     shown_policies: str
 
 
-def _git(repo: Path, *args: str) -> subprocess.CompletedProcess[bytes]:
-    return subprocess.run(["git", "-C", str(repo), *args], capture_output=True, check=False)
-
-
 def repository_of(folder: Path) -> Path | None:
     """The top of the git work tree holding ``folder``, if any."""
     probe = folder if folder.is_dir() else folder.parent
     while not probe.is_dir():
         probe = probe.parent
-    result = _git(probe, "rev-parse", "--show-toplevel")
+    result = git(probe, "rev-parse", "--show-toplevel")
     return Path(result.stdout.decode().strip()) if result.returncode == 0 else None
 
 
@@ -48,7 +44,7 @@ def at_revision(revision: str, inventory: Path, policies: Path, into: Path) -> S
                 )
             ]
         )
-    if _git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode:
+    if git(repo, "rev-parse", "--verify", "--quiet", f"{revision}^{{commit}}").returncode:
         raise InvalidInput([Problem(Location(revision), "", "neither a folder nor a git revision")])
     wanted = []
     names = {}
@@ -58,7 +54,7 @@ def at_revision(revision: str, inventory: Path, policies: Path, into: Path) -> S
         except ValueError:
             continue
         names[kind] = relative
-        if _git(repo, "cat-file", "-e", f"{revision}:{relative}").returncode == 0:
+        if git(repo, "cat-file", "-e", f"{revision}:{relative}").returncode == 0:
             wanted.append(relative)
     if names.get("inventory") not in wanted:
         raise InvalidInput(
@@ -70,7 +66,7 @@ def at_revision(revision: str, inventory: Path, policies: Path, into: Path) -> S
                 )
             ]
         )
-    archive = _git(repo, "archive", "--format=tar", revision, "--", *wanted)
+    archive = git(repo, "archive", "--format=tar", revision, "--", *wanted)
     if archive.returncode:
         raise InvalidInput([Problem(Location(revision), "", archive.stderr.decode().strip())])
     with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
