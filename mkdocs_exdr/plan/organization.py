@@ -75,9 +75,6 @@ class OrgIndex:
             ]
             if sync
             else [],
-            # Role id in code: the fact's name says Hub Transport, and no policy field says which
-            # role a site's "hub" is. No built-in template names this fact.
-            "site_hub_servers": self.by_role_site.get(("hub-transport", site), []),
             "edge_servers": [
                 edge
                 for edge, subscribed_to in self.edges
@@ -91,9 +88,9 @@ class OrgIndex:
         site = (server.site or "").casefold()
         if not site:
             return []
-        # Role id in code: no policy field says which role's servers take another server's
-        # databases by database portability.
-        return [s for s in self.by_role_site.get(("mailbox", site), []) if s is not server]
+        takers = [p.id for p in self.catalog.roles.values() if p.portability_target]
+        found = {id(s): s for role in takers for s in self.by_role_site.get((role, site), [])}
+        return [s for s in found.values() if s is not server]
 
     def site_of(self, server: Server) -> Site | None:
         """The site of ``server``, matched as the inventory matches names (casefold)."""

@@ -223,6 +223,7 @@ def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> li
         names = [d.role for d in policy.depends_on] + [
             r for c in policy.constraints for r in c.roles
         ]
+        names += [need.role for need in policy.site_needs]
         for name in names:
             if name != AD and name not in roles:
                 problems.append(

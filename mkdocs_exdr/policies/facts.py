@@ -142,9 +142,9 @@ def group_facts(group: StorageGroup) -> Facts:
 
 
 #: Other servers a server's templates may name: ``hub_servers`` (of its Edge subscription's
-#: site), ``site_hub_servers``, ``edge_servers`` (subscribed to its site) and
-#: ``portability_targets`` (other mailbox servers of its site).
-RELATED = ("hub_servers", "site_hub_servers", "edge_servers", "portability_targets")
+#: site), ``edge_servers`` (subscribed to its site) and ``portability_targets`` (servers of its
+#: site whose role can mount its mailbox databases).
+RELATED = ("hub_servers", "edge_servers", "portability_targets")
 
 
 def _servers(found: list[Server], variable: str) -> Callable[[], list[Facts]]:
@@ -190,7 +190,6 @@ def server_facts(server: Server, domain_member: bool, related: Mapping[str, list
 
 _RELATED_VAR = {
     "hub_servers": "hub",
-    "site_hub_servers": "hub",
     "edge_servers": "edge",
     "portability_targets": "target",
 }

@@ -256,6 +256,19 @@ class Dependency:
 
 
 @dataclass(frozen=True)
+class SiteNeed:
+    """A role that every site with servers of this role needs, and the finding when it lacks one."""
+
+    role: str = required("The role the site needs.", "hub-transport")
+    finding: Literal["EXDR010", "EXDR011"] = required(
+        "Finding raised for a site without it: EXDR010 (Hub Transport) or EXDR011 (Client Access).",
+        "EXDR010",
+    )
+    source: str = source()
+    where: Location = _where()
+
+
+@dataclass(frozen=True)
 class Constraint:
     """A rule about which roles, editions and memberships go together."""
 
@@ -330,6 +343,19 @@ class RolePolicy:
     )
     verify: list[Step] = doc("Verification steps.", [], default=[])
     depends_on: list[Dependency] = doc("Dependencies for the recovery order.", [], default=[])
+    site_needs: list[SiteNeed] = doc(
+        "Roles every site with servers of this role needs (EXDR010, EXDR011).", [], default=[]
+    )
+    lists_storage_groups: bool = doc(
+        "Servers of this role should list their storage groups (EXDR022 when they do not).",
+        True,
+        default=False,
+    )
+    portability_target: bool = doc(
+        "Servers of this role can mount another server's mailbox databases (database portability).",
+        True,
+        default=False,
+    )
     constraints: list[Constraint] = doc("Combination rules.", [], default=[])
     remove: list[str] = doc("Override: ids of items, steps or data to remove.", [], default=[])
     where: Location = _where()

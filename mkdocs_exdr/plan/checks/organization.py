@@ -10,33 +10,31 @@ from mkdocs_exdr.plan.checks.registry import organization_check
 from mkdocs_exdr.plan.findings import Finding, make_finding
 from mkdocs_exdr.plan.organization import OrgIndex
 
-# Every AD site with Mailbox servers needs these roles [S-COYOTE][S-WINITPRO-ROLES].
-# Role ids in code: no policy field says which roles a site of a role's servers needs, nor
-# which finding code reports each missing one (the mailbox policy's depends_on names neither).
-SITE_ROLES = {"hub-transport": "EXDR010", "client-access": "EXDR011"}
-MAILBOX = "mailbox"
-
 
 @organization_check
 def site_roles(org: OrgIndex, secrets: Sequence[SecretHit]) -> list[Finding]:
-    """EXDR010, EXDR011: a site with Mailbox servers but no Hub Transport or Client Access."""
+    """EXDR010, EXDR011: a site with servers of a role but without a role they need there
+    (the policies' ``site_needs``: a Mailbox site needs Hub Transport and Client Access)."""
     found: list[Finding] = []
+    policies = sorted(org.catalog.roles.values(), key=lambda p: p.id)
     for site in org.inventory.sites:
         key = site.name.casefold()
-        if not org.by_role_site.get((MAILBOX, key)):
-            continue
-        for role, code in sorted(SITE_ROLES.items()):
-            if not org.by_role_site.get((role, key)):
-                found.append(
-                    make_finding(
-                        code,
-                        f"site:{site.name}",
-                        f"site {site.name} has Mailbox servers but no active {role} server; "
-                        "every site with Mailbox servers needs one.",
-                        site=site.name,
-                        where=site.where,
+        for policy in policies:
+            if not org.by_role_site.get((policy.id, key)):
+                continue
+            title = policy.title or policy.id
+            for need in sorted(policy.site_needs, key=lambda n: n.role):
+                if not org.by_role_site.get((need.role, key)):
+                    found.append(
+                        make_finding(
+                            need.finding,
+                            f"site:{site.name}",
+                            f"site {site.name} has {title} servers but no active {need.role} "
+                            f"server; every site with {title} servers needs one.",
+                            site=site.name,
+                            where=site.where,
+                        )
                     )
-                )
     return found
 
 

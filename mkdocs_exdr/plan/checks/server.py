@@ -173,9 +173,7 @@ def missing_facts(case: ServerCase) -> list[Finding]:
 def no_storage_groups(case: ServerCase) -> list[Finding]:
     """EXDR022: a Mailbox server whose storage groups are not listed."""
     plan = case.plan
-    # Role id in code: no policy field says that a role's servers must list their storage
-    # groups (public-folder has per-storage-group items too, and is not checked here).
-    if not any(p.id == "mailbox" for p in plan.policies) or plan.server.storage_groups:
+    if not any(p.lists_storage_groups for p in plan.policies) or plan.server.storage_groups:
         return []
     return [
         case.finding(
