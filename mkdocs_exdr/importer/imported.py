@@ -106,72 +106,101 @@ def read_exports(exports: list[Export]) -> Imported:
     servers: dict[str, ImportedServer] = {}
     organization = forest = None
     for record in by_kind.get("servers", []):
-        name = record.text("Name")
-        if not name:
-            skipped.append(Problem(record.where, "Name", "a server row without a name; skipped"))
+        server = _server(record, notes, skipped)
+        if server is None:
             continue
-        version = record.text("AdminDisplayVersion")
-        words = [w.strip() for w in (record.text("ServerRole") or "").split(",") if w.strip()]
-        if version and not _EXCHANGE_2007.match(version):
-            skipped.append(
-                Problem(
-                    record.where,
-                    "AdminDisplayVersion",
-                    f"{name} runs {version!r}, not Exchange 2007 (ServerRole "
-                    f"{', '.join(words) or 'empty'}); skipped",
-                )
+        if organization is None:
+            organization, forest = _organization(record)
+        servers[server.name.casefold()] = server
+    _add_clusters(by_kind.get("mailbox-servers", []), servers, notes)
+    groups = _add_storage_groups(by_kind.get("storage-groups", []), servers)
+    for kind, db_type in (
+        ("mailbox-databases", "mailbox"),
+        ("public-folder-databases", "public-folder"),
+    ):
+        _add_databases(by_kind.get(kind, []), db_type, servers, groups)
+    return Imported(organization, forest, list(servers.values()), notes, skipped)
+
+
+def _server(record: Record, notes: list[Problem], skipped: list[Problem]) -> ImportedServer | None:
+    """The server of a Get-ExchangeServer row, or ``None`` (and why, in ``skipped``)."""
+    name = record.text("Name")
+    if not name:
+        skipped.append(Problem(record.where, "Name", "a server row without a name; skipped"))
+        return None
+    version = record.text("AdminDisplayVersion")
+    words = [w.strip() for w in (record.text("ServerRole") or "").split(",") if w.strip()]
+    refused = _refused(record, name, version, words)
+    if refused is not None:
+        skipped.append(refused)
+        return None
+    edition = record.text("Edition")
+    server = ImportedServer(
+        name=name,
+        where=record.where,
+        roles=list(dict.fromkeys(ROLE_WORDS[w] for w in words)),
+        fqdn=record.text("Fqdn"),
+        site=_last(record.text("Site"), "/"),
+        exchange_version=version,
+        edition=EDITIONS.get(edition or ""),
+        clustered=(record.text("IsMemberOfCluster") or "No").strip().lower() not in ("no", "false"),
+    )
+    if edition and server.edition is None and edition != "Unknown":
+        notes.append(
+            Problem(
+                record.where, "Edition", f"{name}: edition {edition!r} not recognised; left out"
             )
-            continue
-        unknown = [w for w in words if w not in ROLE_WORDS]
-        if unknown or not words:
-            what = ", ".join(unknown) if unknown else "no role"
-            skipped.append(
-                Problem(
-                    record.where,
-                    "ServerRole",
-                    f"{name}: unknown ServerRole {what!r}; expected "
-                    f"{', '.join(sorted(ROLE_WORDS))}; skipped, not guessed",
-                )
-            )
-            continue
-        dn = record.text("DistinguishedName") or ""
-        found = re.search(r"CN=([^,]+),CN=Microsoft Exchange,", dn)
-        if found and organization is None:
-            organization = found.group(1)
-            forest = ".".join(re.findall(r"DC=([^,]+)", dn)) or None
-        edition = record.text("Edition")
-        server = ImportedServer(
-            name=name,
-            where=record.where,
-            roles=list(dict.fromkeys(ROLE_WORDS[w] for w in words)),
-            fqdn=record.text("Fqdn"),
-            site=_last(record.text("Site"), "/"),
-            exchange_version=version,
-            edition=EDITIONS.get(edition or ""),
-            clustered=(record.text("IsMemberOfCluster") or "No").strip().lower()
-            not in ("no", "false"),
         )
-        if edition and server.edition is None and edition != "Unknown":
-            notes.append(
-                Problem(
-                    record.where, "Edition", f"{name}: edition {edition!r} not recognised; left out"
-                )
+    if server.site is None:
+        notes.append(
+            Problem(
+                record.where,
+                "Site",
+                f"{name}: no AD site in the export (an Edge server is outside the "
+                "domain); written without a site",
             )
-        if server.site is None:
-            notes.append(
-                Problem(
-                    record.where,
-                    "Site",
-                    f"{name}: no AD site in the export (an Edge server is outside the "
-                    "domain); written without a site",
-                )
-            )
-        servers[name.casefold()] = server
-    for record in by_kind.get("mailbox-servers", []):
-        clustered = servers.get((record.text("Name") or "").casefold())
-        if clustered is None:
+        )
+    return server
+
+
+def _refused(record: Record, name: str, version: str | None, words: list[str]) -> Problem | None:
+    """Why a server row is left out: not Exchange 2007, or a ServerRole not known."""
+    if version and not _EXCHANGE_2007.match(version):
+        return Problem(
+            record.where,
+            "AdminDisplayVersion",
+            f"{name} runs {version!r}, not Exchange 2007 (ServerRole "
+            f"{', '.join(words) or 'empty'}); skipped",
+        )
+    unknown = [w for w in words if w not in ROLE_WORDS]
+    if unknown or not words:
+        what = ", ".join(unknown) if unknown else "no role"
+        return Problem(
+            record.where,
+            "ServerRole",
+            f"{name}: unknown ServerRole {what!r}; expected "
+            f"{', '.join(sorted(ROLE_WORDS))}; skipped, not guessed",
+        )
+    return None
+
+
+def _organization(record: Record) -> tuple[str | None, str | None]:
+    """The Exchange organisation and AD forest named in a server's distinguished name."""
+    dn = record.text("DistinguishedName") or ""
+    found = re.search(r"CN=([^,]+),CN=Microsoft Exchange,", dn)
+    if not found:
+        return None, None
+    return found.group(1), ".".join(re.findall(r"DC=([^,]+)", dn)) or None
+
+
+def _add_clusters(
+    records: list[Record], servers: dict[str, ImportedServer], notes: list[Problem]
+) -> None:
+    """Cluster type and nodes from Get-MailboxServer rows."""
+    for record in records:
+        server = servers.get((record.text("Name") or "").casefold())
+        if server is None:
             continue
-        server = clustered
         nodes = record.items("RedundantMachines")
         kind = CLUSTER_TYPES.get(record.text("ClusteredStorageType") or "")
         if kind or (nodes and len(nodes) > 1):
@@ -189,13 +218,19 @@ def read_exports(exports: list[Export]) -> Imported:
             )
         elif nodes:
             server.nodes = nodes
-    groups: dict[tuple[str, str], StorageGroup] = {}
-    for record in by_kind.get("storage-groups", []):
-        owner = servers.get((_server_name(record) or "").casefold())
+
+
+_Groups = dict[tuple[str, str], StorageGroup]
+
+
+def _add_storage_groups(records: list[Record], servers: dict[str, ImportedServer]) -> _Groups:
+    """Storage groups from Get-StorageGroup rows, by (server, group) without case."""
+    groups: _Groups = {}
+    for record in records:
+        server = servers.get((_server_name(record) or "").casefold())
         name = record.text("Name")
-        if owner is None or not name:
+        if server is None or not name:
             continue
-        server = owner
         group = StorageGroup(
             name=name,
             log_path=record.text("LogFolderPath"),
@@ -205,25 +240,25 @@ def read_exports(exports: list[Export]) -> Imported:
         )
         server.storage_groups.append(group)
         groups[(server.name.casefold(), name.casefold())] = group
-    for kind, db_type in (
-        ("mailbox-databases", "mailbox"),
-        ("public-folder-databases", "public-folder"),
-    ):
-        for record in by_kind.get(kind, []):
-            owner = servers.get((_server_name(record) or "").casefold())
-            name = record.text("Name")
-            group_name = _last(record.text("StorageGroup"), "\\")
-            if owner is None or not name or not group_name:
-                continue
-            server = owner
-            existing = groups.get((server.name.casefold(), group_name.casefold()))
-            if existing is not None:
-                group = existing
-            else:
-                group = StorageGroup(group_name)
-                server.storage_groups.append(group)
-                groups[(server.name.casefold(), group_name.casefold())] = group
-            group.databases.append(Database(name, db_type, record.text("EdbFilePath")))
-            if db_type == "public-folder" and "public-folder" not in server.roles:
-                server.roles.append("public-folder")
-    return Imported(organization, forest, list(servers.values()), notes, skipped)
+    return groups
+
+
+def _add_databases(
+    records: list[Record], db_type: str, servers: dict[str, ImportedServer], groups: _Groups
+) -> None:
+    """Databases from Get-MailboxDatabase or Get-PublicFolderDatabase rows, in their storage
+    groups (a group no Get-StorageGroup row named is added)."""
+    for record in records:
+        server = servers.get((_server_name(record) or "").casefold())
+        name = record.text("Name")
+        group_name = _last(record.text("StorageGroup"), "\\")
+        if server is None or not name or not group_name:
+            continue
+        key = (server.name.casefold(), group_name.casefold())
+        group = groups.get(key)
+        if group is None:
+            group = groups[key] = StorageGroup(group_name)
+            server.storage_groups.append(group)
+        group.databases.append(Database(name, db_type, record.text("EdbFilePath")))
+        if db_type == "public-folder" and "public-folder" not in server.roles:
+            server.roles.append("public-folder")

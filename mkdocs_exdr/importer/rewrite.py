@@ -167,86 +167,114 @@ def apply_import(
     imported: Imported, folder: Path, *, prune: bool = False, write: bool = True
 ) -> ImportReport:
     """Merge ``imported`` into the inventory ``folder``; write changed files if ``write``."""
-    files = []
-    problems = []
-    for path in inventory_files(folder) if folder.is_dir() else []:
-        try:
-            files.append(YamlFile.read(path))
-        except (MarkedYAMLError, UnicodeDecodeError) as error:
-            mark = getattr(error, "problem_mark", None)
-            where = (
-                Location(_rel(path, folder), mark.line + 1, mark.column + 1)
-                if mark
-                else Location(_rel(path, folder))
-            )
-            problems.append(Problem(where, "", f"cannot be updated: {error}".splitlines()[0]))
-    if problems:
-        raise InvalidInput(problems)
-    empty = not any(isinstance(f.data, dict) and f.data for f in files)
-    index: dict[str, tuple[YamlFile, Any]] = {}
-    declared_sites: set[str] = set()
-    for file in files:
-        if not isinstance(file.data, dict):
-            continue
-        for node in file.data.get("servers") or []:
-            if isinstance(node, dict) and node.get("name"):
-                index[str(node["name"]).casefold()] = (file, node)
-        for site in file.data.get("sites") or []:
-            if isinstance(site, dict) and site.get("name"):
-                declared_sites.add(str(site["name"]).casefold())
-    new_files: dict[Path, YamlFile] = {}
-
-    def target(path: Path) -> YamlFile:
-        for file in files:
-            if file.path == path:
-                return file
-        if path not in new_files:
-            new_files[path] = YamlFile.new(path)
-        return new_files[path]
-
+    inventory = _Folder.read(folder)
+    empty = not any(isinstance(f.data, dict) and f.data for f in inventory.files)
     if empty and imported.organization:
-        org = target(folder / "organization.yml")
+        org = inventory.file(folder / "organization.yml")
         org.data["organization"] = CommentedMap(name=imported.organization)
         if imported.forest:
             org.data["organization"]["forest"] = imported.forest
-    changes: list[Change] = []
-    seen: set[str] = set()
-    for server in imported.servers:
-        seen.add(server.name.casefold())
-        found = index.get(server.name.casefold())
+    changes = [inventory.merge(server) for server in imported.servers]
+    seen = {server.name.casefold() for server in imported.servers}
+    found = [c for c in changes if c is not None] + inventory.absent(seen, prune=prune)
+    written = inventory.save(write=write)
+    return ImportReport(found, written, imported.notes, imported.skipped)
+
+
+@dataclass
+class _Folder:
+    """The inventory folder being updated: its files, where each server is, the sites declared,
+    and the files the import adds."""
+
+    root: Path
+    files: list[YamlFile]
+    servers: dict[str, tuple[YamlFile, Any]] = field(default_factory=dict)
+    sites: set[str] = field(default_factory=set)
+    new_files: dict[Path, YamlFile] = field(default_factory=dict)
+
+    @classmethod
+    def read(cls, root: Path) -> _Folder:
+        """Every inventory file under ``root``; ``InvalidInput`` when one cannot be updated."""
+        files = []
+        problems = []
+        for path in inventory_files(root) if root.is_dir() else []:
+            try:
+                files.append(YamlFile.read(path))
+            except (MarkedYAMLError, UnicodeDecodeError) as error:
+                mark = getattr(error, "problem_mark", None)
+                where = (
+                    Location(_rel(path, root), mark.line + 1, mark.column + 1)
+                    if mark
+                    else Location(_rel(path, root))
+                )
+                problems.append(Problem(where, "", f"cannot be updated: {error}".splitlines()[0]))
+        if problems:
+            raise InvalidInput(problems)
+        folder = cls(root, files)
+        for file in files:
+            if not isinstance(file.data, dict):
+                continue
+            for node in file.data.get("servers") or []:
+                if isinstance(node, dict) and node.get("name"):
+                    folder.servers[str(node["name"]).casefold()] = (file, node)
+            for site in file.data.get("sites") or []:
+                if isinstance(site, dict) and site.get("name"):
+                    folder.sites.add(str(site["name"]).casefold())
+        return folder
+
+    def file(self, path: Path) -> YamlFile:
+        """The file at ``path``, read or new."""
+        for file in self.files:
+            if file.path == path:
+                return file
+        if path not in self.new_files:
+            self.new_files[path] = YamlFile.new(path)
+        return self.new_files[path]
+
+    def merge(self, server: ImportedServer) -> Change | None:
+        """Update the server where it is, or add it to its site's file (declaring the site)."""
+        found = self.servers.get(server.name.casefold())
         if found is not None:
             file, node = found
             details = _update(node, server)
-            if details:
-                file.changed = True
-                changes.append(Change(server.name, "updated", _rel(file.path, folder), details))
-            continue
-        file = target(
-            folder / "servers" / f"{slugify(server.site) if server.site else 'no-site'}.yml"
-        )
-        if server.site and server.site.casefold() not in declared_sites:
+            if not details:
+                return None
+            file.changed = True
+            return Change(server.name, "updated", _rel(file.path, self.root), details)
+        site = slugify(server.site) if server.site else "no-site"
+        file = self.file(self.root / "servers" / f"{site}.yml")
+        if server.site and server.site.casefold() not in self.sites:
             sites = file.data.setdefault("sites", CommentedSeq())
             sites.append(CommentedMap(name=server.site))
-            declared_sites.add(server.site.casefold())
+            self.sites.add(server.site.casefold())
         file.data.setdefault("servers", CommentedSeq()).append(_new_node(server))
         file.changed = True
-        changes.append(Change(server.name, "added", _rel(file.path, folder)))
-    for key, (file, node) in sorted(index.items()):
-        if key in seen or node.get("status") == "decommissioned":
-            continue
-        if prune:
-            node["status"] = "decommissioned"
-            file.changed = True
-            changes.append(Change(str(node["name"]), "decommissioned", _rel(file.path, folder)))
-        else:
-            changes.append(Change(str(node["name"]), "missing", _rel(file.path, folder)))
-    written = []
-    for file in [*files, *new_files.values()]:
-        if file.changed:
-            written.append(_rel(file.path, folder))
-            if write:
-                file.write()
-    return ImportReport(changes, sorted(written), imported.notes, imported.skipped)
+        return Change(server.name, "added", _rel(file.path, self.root))
+
+    def absent(self, seen: set[str], *, prune: bool) -> list[Change]:
+        """Active servers not in the export: missing, or with ``prune`` decommissioned."""
+        changes = []
+        for key, (file, node) in sorted(self.servers.items()):
+            if key in seen or node.get("status") == "decommissioned":
+                continue
+            where = _rel(file.path, self.root)
+            if prune:
+                node["status"] = "decommissioned"
+                file.changed = True
+                changes.append(Change(str(node["name"]), "decommissioned", where))
+            else:
+                changes.append(Change(str(node["name"]), "missing", where))
+        return changes
+
+    def save(self, *, write: bool) -> list[str]:
+        """The changed files, written when ``write``."""
+        written = []
+        for file in [*self.files, *self.new_files.values()]:
+            if file.changed:
+                written.append(_rel(file.path, self.root))
+                if write:
+                    file.write()
+        return sorted(written)
 
 
 def _rel(path: Path, folder: Path) -> str:
