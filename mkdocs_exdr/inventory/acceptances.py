@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from mkdocs_exdr.common.repeats import split_repeats
 from mkdocs_exdr.inventory.model import Acceptance, Organization, Server, Site
 
 
@@ -39,11 +40,4 @@ def accepted_risks(
         if s.status == "active"
         for a in s.accept
     ]
-    table: dict[tuple[str, str], Accepted] = {}
-    twice: list[tuple[Accepted, Accepted]] = []
-    for entry in entries:
-        if entry.key in table:
-            twice.append((table[entry.key], entry))
-        else:
-            table[entry.key] = entry
-    return table, twice
+    return split_repeats(entries, key=lambda entry: entry.key)

@@ -19,7 +19,7 @@ from typing import Any
 import jinja2
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
-from mkdocs_exdr.load.documents import Document, inventory_files, load_file, load_text
+from mkdocs_exdr.load.documents import Document, load_folder, load_text
 from mkdocs_exdr.load.reader import BAD, Context, reader_for, suggest
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.model import OrderRule, PolicyFile, Procedure, RolePolicy
@@ -124,25 +124,22 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
             elif policy is not BAD:
                 rules.update((rule.id, rule) for rule in policy.rules)
     if user_folder is not None and user_folder.is_dir():
-        base = shown if shown is not None else str(user_folder)
-        for path in inventory_files(user_folder):
-            name = f"{base}/{path.relative_to(user_folder).as_posix()}"
-            files.append(name)
-            documents, found = load_file(path, name)
+        loaded = load_folder(user_folder, shown if shown is not None else str(user_folder))
+        files += loaded.files
+        problems += loaded.problems
+        for document in loaded.documents:
+            policy, found = _read(document)
             problems += found
-            for document in documents:
-                policy, found = _read(document)
-                problems += found
-                if policy is BAD or _kinds(policy) != 1:
-                    continue
-                if policy.rules:
-                    rules.update((rule.id, rule) for rule in policy.rules)
-                    continue
-                kind = "role" if policy.role else "procedure"
-                table: dict[str, Any] = roles if policy.role else procedures
-                new = policy.role or policy.procedure
-                given = set(document.data[kind])
-                table[new.id] = _merge(table[new.id], new, given) if new.id in table else new
+            if policy is BAD or _kinds(policy) != 1:
+                continue
+            if policy.rules:
+                rules.update((rule.id, rule) for rule in policy.rules)
+                continue
+            kind = "role" if policy.role else "procedure"
+            table: dict[str, Any] = roles if policy.role else procedures
+            new = policy.role or policy.procedure
+            given = set(document.data[kind])
+            table[new.id] = _merge(table[new.id], new, given) if new.id in table else new
     if not problems:
         problems += _check(roles, procedures)
     if problems:
