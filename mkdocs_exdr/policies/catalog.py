@@ -182,64 +182,64 @@ def _check(roles: dict[str, RolePolicy], procedures: dict[str, Procedure]) -> li
         if procedure.default_scenario:
             scenario = procedure.default_scenario
             problems += _templates(f"procedure {procedure.id}: default_scenario", [scenario])
-    reserved = {"index"}  # the slug of the roles index page
     for policy in roles.values():
-        problems += _templates(
-            f"role {policy.id}", [*policy.steps, *policy.verify, *policy.backup_items]
-        )
-        for scenario in policy.scenarios:
-            owner = f"role {policy.id}: scenario {scenario.id}"
-            problems += _templates(owner, [scenario, *scenario.steps])
-            for name in scenario.procedures:
-                if name not in procedures:
-                    problems.append(
-                        Problem(
-                            scenario.where,
-                            f"{owner}: procedures",
-                            f"unknown procedure {name!r}; expected one of "
-                            f"{', '.join(sorted(procedures))}{suggest(name, procedures)}",
-                        )
-                    )
-        if policy.id in reserved:
-            problems.append(
-                Problem(policy.where, "role.id", "'index' is reserved for the roles index page")
-            )
-    known_roles = sorted(roles)
-    for policy in roles.values():
-        where: Location = policy.where
-        if policy.procedure and policy.procedure not in procedures:
-            hint = suggest(policy.procedure, procedures)
-            problems.append(
-                Problem(
-                    where,
-                    f"role {policy.id}: procedure",
-                    f"unknown procedure {policy.procedure!r}; expected one of "
-                    f"{', '.join(sorted(procedures))}{hint}",
-                )
-            )
-        names = [d.role for d in policy.depends_on] + [
-            r for c in policy.constraints for r in c.roles
+        problems += _check_role(policy, roles, procedures)
+    return problems
+
+
+def _unknown_procedure(where: Location, field: str, name: str, procedures: Any) -> Problem:
+    return Problem(
+        where,
+        field,
+        f"unknown procedure {name!r}; expected one of "
+        f"{', '.join(sorted(procedures))}{suggest(name, procedures)}",
+    )
+
+
+def _check_role(
+    policy: RolePolicy, roles: dict[str, RolePolicy], procedures: dict[str, Procedure]
+) -> list[Problem]:
+    """One role policy: its templates, and the procedures, roles and items it names."""
+    owner = f"role {policy.id}"
+    problems = _templates(owner, [*policy.steps, *policy.verify, *policy.backup_items])
+    for scenario in policy.scenarios:
+        field = f"{owner}: scenario {scenario.id}"
+        problems += _templates(field, [scenario, *scenario.steps])
+        problems += [
+            _unknown_procedure(scenario.where, f"{field}: procedures", name, procedures)
+            for name in scenario.procedures
+            if name not in procedures
         ]
-        names += [need.role for need in policy.site_needs]
-        for name in names:
-            if name != AD and name not in roles:
-                problems.append(
-                    Problem(
-                        where,
-                        f"role {policy.id}",
-                        f"unknown role {name!r}; expected one of {', '.join(known_roles)}, "
-                        f"{AD}{suggest(name, known_roles)}",
-                    )
-                )
-        items = [i.id for i in policy.backup_items]
-        for datum in policy.data:
-            if datum.backup_item and datum.backup_item not in items:
-                problems.append(
-                    Problem(
-                        datum.where,
-                        f"role {policy.id}: data {datum.id}: backup_item",
-                        f"unknown backup item {datum.backup_item!r}; expected one of "
-                        f"{', '.join(items)}{suggest(datum.backup_item, items)}",
-                    )
-                )
+    if policy.id == "index":  # the slug of the roles index page
+        problems.append(
+            Problem(policy.where, "role.id", "'index' is reserved for the roles index page")
+        )
+    if policy.procedure and policy.procedure not in procedures:
+        problems.append(
+            _unknown_procedure(policy.where, f"{owner}: procedure", policy.procedure, procedures)
+        )
+    names = [d.role for d in policy.depends_on] + [r for c in policy.constraints for r in c.roles]
+    names += [need.role for need in policy.site_needs]
+    known = sorted(roles)
+    problems += [
+        Problem(
+            policy.where,
+            owner,
+            f"unknown role {name!r}; expected one of {', '.join(known)}, "
+            f"{AD}{suggest(name, known)}",
+        )
+        for name in names
+        if name != AD and name not in roles
+    ]
+    items = [i.id for i in policy.backup_items]
+    problems += [
+        Problem(
+            datum.where,
+            f"{owner}: data {datum.id}: backup_item",
+            f"unknown backup item {datum.backup_item!r}; expected one of "
+            f"{', '.join(items)}{suggest(datum.backup_item, items)}",
+        )
+        for datum in policy.data
+        if datum.backup_item and datum.backup_item not in items
+    ]
     return problems
