@@ -37,8 +37,8 @@ from mkdocs_exdr.cli.options import (
     shown,
 )
 from mkdocs_exdr.cli.reporters import REPORTERS, TEXT, CheckResult, DiffResult, ImportResult
-from mkdocs_exdr.common.problems import InvalidInput
-from mkdocs_exdr.importer.exports import read_export
+from mkdocs_exdr.common.problems import InvalidInput, Problem
+from mkdocs_exdr.importer.exports import Export, read_export
 from mkdocs_exdr.importer.imported import read_exports
 from mkdocs_exdr.importer.rewrite import apply_import
 from mkdocs_exdr.offline import bundle as offline
@@ -231,12 +231,42 @@ def import_exports(
     unknown = [p for e in read if e.kind is None for p in e.problems]
     if unknown:
         raise InvalidInput(unknown)
+    if prune:
+        _prune_allowed(read)
     report = apply_import(read_exports(read), folder, prune=prune, write=not dry_run)
     notes = sorted(report.skipped + report.notes)
     if notes:
         click.echo(TEXT.lines(list(map(str, notes))), err=True)
     click.echo(TEXT.imported(ImportResult(report, shown(folder), dry_run)))
     sys.exit(1 if report.skipped else 0)
+
+
+def _prune_allowed(read: list[Export]) -> None:
+    """``--prune`` runs only on a whole, readable Get-ExchangeServer export: a server absent
+    from anything less is not known to be gone."""
+    servers = [
+        e for e in read if e.kind == "servers" or any(r.kind == "servers" for r in e.records)
+    ]
+    if not servers:
+        raise click.UsageError(
+            "--prune needs the Get-ExchangeServer export among the inputs: only it lists every "
+            "server, so without it every server would be marked decommissioned. Nothing written."
+        )
+    if not any(r.kind == "servers" for e in servers for r in e.records):
+        raise click.UsageError(
+            "--prune: the Get-ExchangeServer export lists no server, so every server would be "
+            "marked decommissioned. Nothing written."
+        )
+    unreadable = [p for e in servers for p in e.problems]
+    if unreadable:
+        raise InvalidInput(
+            [
+                Problem(
+                    p.where, p.field, f"{p.message}; --prune cannot tell which server this row is"
+                )
+                for p in unreadable
+            ]
+        )
 
 
 @main.command()

@@ -11,7 +11,8 @@ import re
 from dataclasses import dataclass, field
 
 from mkdocs_exdr.common.problems import Location, Problem
-from mkdocs_exdr.importer.exports import Export, Record
+from mkdocs_exdr.importer.exports import KINDS, Export, Record
+from mkdocs_exdr.inventory.model import SERVER_NAME_PATTERN, Server
 
 #: Exchange 2007 ServerRole words and the role ids of the built-in policies.
 ROLE_WORDS = {
@@ -22,7 +23,6 @@ ROLE_WORDS = {
     "Edge": "edge-transport",
     "EdgeTransport": "edge-transport",
 }
-EXCHANGE_ROLES = set(ROLE_WORDS.values()) | {"public-folder"}
 EDITIONS = {
     "Standard": "Standard",
     "StandardEvaluation": "Standard",
@@ -31,6 +31,9 @@ EDITIONS = {
 }
 CLUSTER_TYPES = {"NonShared": "ccr", "Shared": "scc"}
 _EXCHANGE_2007 = re.compile(r"^Version 8\.\d+ \(Build ")
+# The rule check applies to server names, so import never writes a name check rejects.
+_NAME = re.compile(SERVER_NAME_PATTERN.replace("$", r"\Z"))
+_NAME_RULE = Server.__dataclass_fields__["name"].metadata["doc"].rstrip(".")
 
 
 @dataclass
@@ -65,6 +68,9 @@ class ImportedServer:
     cluster_type: str | None = None
     nodes: list[str] | None = None
     storage_groups: list[StorageGroup] = field(default_factory=list)
+    #: The roles the exports decide: ServerRole's, and public-folder only when public folder
+    #: databases were exported. Every other role in the inventory stays as a person set it.
+    decided_roles: frozenset[str] = frozenset(ROLE_WORDS.values())
 
 
 @dataclass
@@ -76,6 +82,10 @@ class Imported:
     servers: list[ImportedServer]
     notes: list[Problem]  # reported, the import goes on
     skipped: list[Problem]  # rows or servers left out: exit code 1
+    kinds: frozenset[str] = frozenset()  # the kinds of export read (exports.KINDS)
+    #: Every server a Get-ExchangeServer row names, skipped ones included (casefolded): a
+    #: server the export lists is never "missing" from it.
+    listed: frozenset[str] = frozenset()
 
 
 def _last(path: str | None, separator: str) -> str | None:
@@ -105,6 +115,7 @@ def read_exports(exports: list[Export]) -> Imported:
     skipped: list[Problem] = [p for e in exports for p in e.problems]
     servers: dict[str, ImportedServer] = {}
     organization = forest = None
+    listed = frozenset((r.text("Name") or "").casefold() for r in by_kind.get("servers", []))
     for record in by_kind.get("servers", []):
         server = _server(record, notes, skipped)
         if server is None:
@@ -119,7 +130,13 @@ def read_exports(exports: list[Export]) -> Imported:
         ("public-folder-databases", "public-folder"),
     ):
         _add_databases(by_kind.get(kind, []), db_type, servers, groups)
-    return Imported(organization, forest, list(servers.values()), notes, skipped)
+    kinds = frozenset(by_kind) | {e.kind for e in exports if e.kind in KINDS}
+    if "public-folder-databases" in kinds:
+        for server in servers.values():
+            server.decided_roles |= {"public-folder"}
+    return Imported(
+        organization, forest, list(servers.values()), notes, skipped, kinds, listed - {""}
+    )
 
 
 def _server(record: Record, notes: list[Problem], skipped: list[Problem]) -> ImportedServer | None:
@@ -127,6 +144,16 @@ def _server(record: Record, notes: list[Problem], skipped: list[Problem]) -> Imp
     name = record.text("Name")
     if not name:
         skipped.append(Problem(record.where, "Name", "a server row without a name; skipped"))
+        return None
+    if not _NAME.match(name):
+        skipped.append(
+            Problem(
+                record.where,
+                "Name",
+                f"{name!r} is not a server name check accepts; expected a {_NAME_RULE}; "
+                "skipped, not written",
+            )
+        )
         return None
     version = record.text("AdminDisplayVersion")
     words = [w.strip() for w in (record.text("ServerRole") or "").split(",") if w.strip()]

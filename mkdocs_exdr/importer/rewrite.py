@@ -20,7 +20,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
-from mkdocs_exdr.importer.imported import EXCHANGE_ROLES, Imported, ImportedServer
+from mkdocs_exdr.importer.imported import Imported, ImportedServer
 from mkdocs_exdr.load.documents import inventory_files
 from mkdocs_exdr.load.encoding import byte_order_mark
 
@@ -117,8 +117,8 @@ def _update(node: CommentedMap, server: ImportedServer) -> list[str]:
     details: list[str] = []
     _set(node, "fqdn", server.fqdn, details)
     _set(node, "site", server.site, details)
-    own = [r for r in (node.get("roles") or []) if r not in EXCHANGE_ROLES]
-    roles = server.roles + own
+    kept = [r for r in (node.get("roles") or []) if r not in server.decided_roles]
+    roles = server.roles + [r for r in kept if r not in server.roles]
     if list(node.get("roles") or []) != roles:
         old = node.get("roles")
         node["roles"] = CommentedSeq(roles)
@@ -166,7 +166,11 @@ class ImportReport:
 def apply_import(
     imported: Imported, folder: Path, *, prune: bool = False, write: bool = True
 ) -> ImportReport:
-    """Merge ``imported`` into the inventory ``folder``; write changed files if ``write``."""
+    """Merge ``imported`` into the inventory ``folder``; write changed files if ``write``.
+
+    Servers missing from the export are reported (with ``prune``, decommissioned) only when the
+    Get-ExchangeServer export was read; ``prune`` without it is a ``ValueError``.
+    """
     inventory = _Folder.read(folder)
     empty = not any(isinstance(f.data, dict) and f.data for f in inventory.files)
     if empty and imported.organization:
@@ -174,9 +178,12 @@ def apply_import(
         org.data["organization"] = CommentedMap(name=imported.organization)
         if imported.forest:
             org.data["organization"]["forest"] = imported.forest
+    if prune and "servers" not in imported.kinds:
+        raise ValueError("prune needs the Get-ExchangeServer export")
     changes = [inventory.merge(server) for server in imported.servers]
-    seen = {server.name.casefold() for server in imported.servers}
-    found = [c for c in changes if c is not None] + inventory.absent(seen, prune=prune)
+    found = [c for c in changes if c is not None]
+    if "servers" in imported.kinds:  # only the server list tells who is missing
+        found += inventory.absent(imported.listed, prune=prune)
     written = inventory.save(write=write)
     return ImportReport(found, written, imported.notes, imported.skipped)
 
@@ -251,7 +258,7 @@ class _Folder:
         file.changed = True
         return Change(server.name, "added", _rel(file.path, self.root))
 
-    def absent(self, seen: set[str], *, prune: bool) -> list[Change]:
+    def absent(self, seen: frozenset[str], *, prune: bool) -> list[Change]:
         """Active servers not in the export: missing, or with ``prune`` decommissioned."""
         changes = []
         for key, (file, node) in sorted(self.servers.items()):
