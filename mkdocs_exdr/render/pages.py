@@ -9,11 +9,13 @@ from __future__ import annotations
 
 import posixpath
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mkdocs_exdr.common.durations import describe
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
@@ -56,13 +58,43 @@ class PageSet:
         return [posixpath.join(self.prefix, path) for path in self.pages]
 
 
+class TemplateOutsideFolder(jinja2.TemplateError):
+    """A template of the user's folder that resolves (through a symlink) outside that folder."""
+
+    def __init__(self, name: str, filename: str, folder: str) -> None:
+        super().__init__(f"template {name!r} resolves outside the templates folder {folder}")
+        self.filename = filename
+        self.lineno = 0
+
+
+class _FolderLoader(jinja2.FileSystemLoader):
+    """The user's template folder; a template that resolves outside it is refused, not read."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(str(folder))
+        self.folder = folder.resolve()
+
+    def get_source(
+        self, environment: jinja2.Environment, template: str
+    ) -> tuple[str, str, Callable[[], bool]]:
+        for searchpath in self.searchpath:
+            candidate = Path(searchpath, *jinja2.loaders.split_template_path(template))
+            if candidate.exists() and not candidate.resolve().is_relative_to(self.folder):
+                raise TemplateOutsideFolder(template, str(candidate), str(self.folder))
+        return super().get_source(environment, template)
+
+
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
-    """The Jinja2 environment for pages: user's templates first, package's last."""
+    """The Jinja2 environment for pages: user's templates first, package's last.
+
+    Sandboxed like policy templates: a template can read the plan, not call into Python
+    (``popen``, ``__subclasses__``) or change the values it is given.
+    """
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
-        loaders.append(jinja2.FileSystemLoader(str(user_templates)))
+        loaders.append(_FolderLoader(user_templates))
     loaders.append(jinja2.PackageLoader("mkdocs_exdr.render", "templates"))
-    env = jinja2.Environment(
+    env = ImmutableSandboxedEnvironment(
         loader=jinja2.ChoiceLoader(loaders),
         undefined=jinja2.StrictUndefined,
         autoescape=False,
@@ -79,6 +111,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         slug=slugify,
         fold=str.casefold,
         hours=lambda h: describe(h * 3600),
+        by_item=lambda items: {i.item.id: i for i in items},
     )
     return env
 
