@@ -39,6 +39,7 @@ from mkdocs_exdr.cli.options import (
 from mkdocs_exdr.cli.reporters import REPORTERS, TEXT, CheckResult, DiffResult, ImportResult
 from mkdocs_exdr.common.problems import InvalidInput, Problem
 from mkdocs_exdr.importer.exports import Export, read_export
+from mkdocs_exdr.importer.files import inventory_lock
 from mkdocs_exdr.importer.imported import read_exports
 from mkdocs_exdr.importer.rewrite import apply_import
 from mkdocs_exdr.offline import bundle as offline
@@ -209,7 +210,12 @@ def bundle(config_file: str, output: str) -> None:
     help="Inventory folder to write into (default: from mkdocs.yml, else inventory).",
 )
 @click.option("--dry-run", is_flag=True, help="Print the changes; write nothing.")
-@click.option("--prune", is_flag=True, help="Mark servers missing from the export decommissioned.")
+@click.option(
+    "--prune",
+    is_flag=True,
+    help="Mark servers missing from the Get-ExchangeServer export decommissioned (that export "
+    "must be among EXPORTS).",
+)
 @click.argument("exports", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False))
 @guarded
 def import_exports(
@@ -224,6 +230,9 @@ def import_exports(
     EXPORT files come from Get-ExchangeServer, Get-StorageGroup, Get-MailboxDatabase,
     Get-PublicFolderDatabase and Get-MailboxServer piped to Export-Csv or Export-Clixml; the
     README lists the exact commands. Exit 1 when rows or servers were skipped.
+
+    Each inventory file is replaced whole (a temporary file renamed over it), and the folder is
+    locked while import runs: a second import at the same time exits 2 and writes nothing.
     """
     config = project_config(config_file)
     folder = Path(inventory_folder) if inventory_folder else Path(config.inventory)
@@ -233,7 +242,9 @@ def import_exports(
         raise InvalidInput(unknown)
     if prune:
         _prune_allowed(read)
-    report = apply_import(read_exports(read), folder, prune=prune, write=not dry_run)
+    imported = read_exports(read)
+    with contextlib.nullcontext() if dry_run else inventory_lock(folder, shown(folder)):
+        report = apply_import(imported, folder, prune=prune, write=not dry_run)
     notes = sorted(report.skipped + report.notes)
     if notes:
         click.echo(TEXT.lines(list(map(str, notes))), err=True)

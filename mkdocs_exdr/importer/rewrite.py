@@ -2,8 +2,8 @@
 
 Re-importing updates only the facts an export holds (FQDN, site, roles, version, edition,
 cluster, storage groups, databases) and keeps everything else: other keys, comments, key order,
-the file's encoding and line ends. Files are rewritten with ruamel.yaml's round-trip mode, and
-only when something in them changed.
+the file's encoding and line ends. Files are rewritten with ruamel.yaml's round-trip mode, only
+when something in them changed, and each all at once (``files.replace_file``).
 """
 
 from __future__ import annotations
@@ -20,6 +20,7 @@ from ruamel.yaml.util import load_yaml_guess_indent
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
+from mkdocs_exdr.importer.files import replace_file
 from mkdocs_exdr.importer.imported import Imported, ImportedServer
 from mkdocs_exdr.load.documents import inventory_files
 from mkdocs_exdr.load.encoding import byte_order_mark
@@ -65,8 +66,7 @@ class YamlFile:
         return stream.getvalue().replace("\n", self.newline)
 
     def write(self) -> None:
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.path.write_bytes(self.bom + self.text().encode(self.encoding))
+        replace_file(self.path, self.bom + self.text().encode(self.encoding))
 
 
 def _yaml(indent: int, offset: int) -> YAML:
@@ -275,12 +275,26 @@ class _Folder:
 
     def save(self, *, write: bool) -> list[str]:
         """The changed files, written when ``write``."""
-        written = []
+        written: list[str] = []
         for file in [*self.files, *self.new_files.values()]:
-            if file.changed:
-                written.append(_rel(file.path, self.root))
-                if write:
+            if not file.changed:
+                continue
+            if write:
+                try:
                     file.write()
+                except OSError as error:
+                    done = f"; written before it: {', '.join(written)}" if written else ""
+                    why = error.strerror or str(error)
+                    raise InvalidInput(
+                        [
+                            Problem(
+                                Location(_rel(file.path, self.root)),
+                                "",
+                                f"cannot write: {why}; the file is as it was{done}",
+                            )
+                        ]
+                    ) from None
+            written.append(_rel(file.path, self.root))
         return sorted(written)
 
 
