@@ -7,7 +7,9 @@ Page paths (under ``path``, default ``dr``) are stable and documented in the REA
 
 from __future__ import annotations
 
+import json
 import posixpath
+import re
 from collections import defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -56,6 +58,27 @@ class PageSet:
     def paths(self) -> list[str]:
         """Full paths, prefix included."""
         return [posixpath.join(self.prefix, path) for path in self.pages]
+
+
+# Characters that would be markup once a theme decodes entities (Material's ``striptags`` in
+# ``<title>``) or YAML decodes ``\u003c`` (tags), as look-alikes that are plain text anywhere.
+_LOOK_ALIKES = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06", '"': "\uff02"})
+_INVISIBLE = re.compile(
+    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
+)
+
+
+def front_matter(value: object) -> str:
+    """``value`` as a YAML string for a page's ``title`` or ``tags``: one line, no HTML.
+
+    Themes print titles and tags as HTML without escaping them (MkDocs' theme, Material's
+    ``page.meta.title`` and tags), or after ``striptags`` has turned entities back into markup
+    (Material's ``page.title``), so no escaping survives there: ``<``, ``>``, ``&`` and ``"``
+    become full-width look-alikes, and controls and bidirectional overrides show as ``\u202e``.
+    """
+    text = " ".join(str(value).split()).translate(_LOOK_ALIKES)
+    text = _INVISIBLE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+    return json.dumps(text, ensure_ascii=False)
 
 
 class TemplateOutsideFolder(jinja2.TemplateError):
@@ -111,6 +134,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         slug=slugify,
         fold=str.casefold,
         hours=lambda h: describe(h * 3600),
+        front_matter=front_matter,
         by_item=lambda items: {i.item.id: i for i in items},
     )
     return env
