@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from mkdocs_exdr import __version__
+from mkdocs_exdr.cli.generated import write_generated
 from mkdocs_exdr.cli.options import (
     as_of_date,
     as_of_option,
@@ -293,8 +294,10 @@ def generate(
 ) -> None:
     """Write the DR pages as Markdown files, for site generators that run no MkDocs plugins.
 
-    Pages go to OUTPUT/<path>/ (path from the plugin settings, default dr); files that exdr
-    did not write are left alone.
+    Pages go to OUTPUT/<path>/ (path from the plugin settings, default dr), each marked
+    "exdr_generated" in its front matter. A file there without that mark is someone's page:
+    generate lists every such file, writes nothing and exits 2. Nothing is written outside
+    OUTPUT.
     """
     config = project_config(config_file, inventory)
     pages = render_pages(
@@ -303,11 +306,7 @@ def generate(
         prefix=config.path,
         print_limit=config.print_limit,
     )
-    root = Path(output) / config.path
-    for path, content in pages.pages.items():
-        target = root / path
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8")
+    root = write_generated(Path(output), config.path, pages.pages, output)
     click.echo(f"wrote {len(pages.pages)} files to {root}")
 
 

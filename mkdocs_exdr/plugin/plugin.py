@@ -24,6 +24,28 @@ from mkdocs_exdr.render.pages import NAV_PAGES, PageSet, error_page, render_page
 
 log = get_plugin_logger(__name__)
 SECTION_TITLE = "Disaster recovery"
+#: The mark ``mkdocs-exdr generate`` puts on the second line of every file it writes: a key of
+#: the page's YAML front matter (MkDocs reads it into ``page.meta`` and shows it nowhere), or
+#: the first key of plan.json. A file without it is a person's, and is never replaced.
+GENERATED_KEY = "exdr_generated"
+GENERATED_NOTE = "written by mkdocs-exdr generate; edits are lost on the next run"
+_MARK_LINES = (f"{GENERATED_KEY}: {GENERATED_NOTE}", f'  "{GENERATED_KEY}": "{GENERATED_NOTE}",')
+
+
+def mark_generated(path: str, content: str) -> str:
+    """``content`` with the generate mark: in its front matter (added when it has none), or as
+    the first key of a JSON object."""
+    if path.endswith(".json") and content.startswith("{\n"):
+        return f"{{\n{_MARK_LINES[1]}\n{content[2:]}"
+    if content.startswith("---\n"):
+        return f"---\n{_MARK_LINES[0]}\n{content[4:]}"
+    return f"---\n{_MARK_LINES[0]}\n---\n{content}"
+
+
+def is_generated(content: str) -> bool:
+    """Whether ``content`` carries the mark of ``mark_generated`` (on its second line)."""
+    lines = [line.rstrip("\r") for line in content.lstrip("\ufeff").split("\n", 2)[:2]]
+    return lines in (["---", _MARK_LINES[0]], ["{", _MARK_LINES[1]])
 
 
 class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
@@ -118,11 +140,18 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
             uri = posixpath.join(self.pages.prefix, path)
             existing = files.get_file_from_path(uri)
             if existing is not None:
-                # A hand-written page at a generated path is kept, as local notes at the end.
-                notes = existing.content_string
-                content = f"{content}\n\n## Local notes\n\n{notes}\n"
+                # A hand-written page at a generated path is kept, as local notes at the end;
+                # one that generate wrote is an old copy of this very page.
+                if is_generated(existing.content_string):
+                    log.info(
+                        "replaced %s, written by mkdocs-exdr generate, with the page built now",
+                        existing.src_uri,
+                    )
+                else:
+                    notes = existing.content_string
+                    content = f"{content}\n\n## Local notes\n\n{notes}\n"
+                    log.info("merged %s into the generated page as local notes", existing.src_uri)
                 files.remove(existing)
-                log.info("merged %s into the generated page as local notes", existing.src_uri)
             inclusion = InclusionLevel.UNDEFINED if uri in nav_pages else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=content, inclusion=inclusion))
         return files
