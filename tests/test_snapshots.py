@@ -37,7 +37,7 @@ PAGES = [
 
 @pytest.fixture(scope="module")
 def pages() -> PageSet:
-    plan = build_plan(EXAMPLE_INVENTORY, None, dt.date(2026, 11, 20))
+    plan = build_plan(EXAMPLE_INVENTORY, None, dt.date(2026, 11, 20), shown_inventory="inventory")
     return render_pages(plan)
 
 
