@@ -160,7 +160,7 @@ HOSTILE_LINES = ["# no heading", "1. no list", "!!! danger", "??? note", "~~~", 
 def test_hostile_inventory_text_is_shown_as_text(tmp_path: Path) -> None:
     def server_page(folder: str, text: str, lines: list[str]) -> tuple[Page, Page]:
         notes = json.dumps("\n".join([text, *lines]))
-        path = json.dumps("C:\\x\n\n" + text)  # newlines would end a code span or a line
+        path = json.dumps("C:\\x " + text)  # one line: check refuses line breaks in paths
         software = "".join(f"      - {{name: {json.dumps(line)}}}\n" for line in lines)
         extra = f"    notes: {notes}\n    customizations:\n      - path: {path}\n"
         extra += f"    software:\n{software}"

@@ -24,7 +24,8 @@ EX02 = (
     "media: {windows: w, exchange: e, update_rollup: u}}\n"
 )
 ACCEPT = "    accept:\n      - {code: EXDR007, reason: vault, owner: IT, expires: 2027-06-30}\n"
-HOSTILE = "SG-1\x1b[2J\r\u202egpj.exe (databases)"  # a storage group name: free text
+PLAIN = "SG-1 (databases)"  # a storage group name as an inventory may hold it
+HOSTILE = "SG-1\x1b[2J\r\u202egpj.exe (databases)"  # check refuses it; reporters must cope
 SHOWN = "SG-1\\x1b[2J\\x0d\\u202egpj.exe (databases)"
 NEVER_TESTED = (
     f"warning EXDR002 EX01/{SHOWN}: storage group {SHOWN} has never been restore-tested; "
@@ -172,10 +173,25 @@ def test_each_kind_of_change(tmp_path: Path, kind: str) -> None:
     assert f"\n### {title}\n\n- " in markdown
 
 
+def _with_hostile_names(plan: Plan) -> Plan:
+    """The plan with ``PLAIN`` replaced by ``HOSTILE`` in its findings: validation refuses such
+    names, so they are put in after it, to test the reporters on their own."""
+    findings = tuple(
+        dataclasses.replace(
+            f,
+            subject=f.subject.replace(PLAIN, HOSTILE),
+            message=f.message.replace(PLAIN, HOSTILE),
+        )
+        for f in plan.findings
+    )
+    return dataclasses.replace(plan, findings=findings)
+
+
 def test_text_shows_names_as_written_and_controls_as_escapes(tmp_path: Path) -> None:
     base = plan_of(tmp_path / "base", SOUND_SERVER)
-    hostile = SOUND_SERVER.replace("- name: First Storage Group", f"- name: {json.dumps(HOSTILE)}")
-    result = DiffResult(diff_plans(base, plan_of(tmp_path / "head", hostile)), "main", "my-branch")
+    plain = SOUND_SERVER.replace("- name: First Storage Group", f"- name: {json.dumps(PLAIN)}")
+    head = _with_hostile_names(plan_of(tmp_path / "head", plain))
+    result = DiffResult(diff_plans(base, head), "main", "my-branch")
     text = TextReporter().diff(result)
     assert text.splitlines()[0] == "DR plan: main → my-branch"
     assert text.endswith(f"New findings:\n  ! {NEVER_TESTED}")
@@ -204,11 +220,24 @@ def test_plain(value: str, shown: str) -> None:
 
 
 def test_check_text_is_plain(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    plain = SOUND_SERVER.replace("- name: First Storage Group", f"- name: {json.dumps(PLAIN)}")
+    monkeypatch.chdir(make_project(tmp_path, inventory=plain))
+    result = CliRunner().invoke(main, ["check"])
+    assert result.exit_code == 1
+    shown = NEVER_TESTED.replace(SHOWN, PLAIN)
+    assert f"\nEX01\n  {shown}  [inventory/servers.yml:2:5]\n" in result.stdout
+
+
+def test_check_refuses_control_characters_and_prints_none(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     hostile = SOUND_SERVER.replace("- name: First Storage Group", f"- name: {json.dumps(HOSTILE)}")
     monkeypatch.chdir(make_project(tmp_path, inventory=hostile))
     result = CliRunner().invoke(main, ["check"])
-    assert result.exit_code == 1
-    assert f"\nEX01\n  {NEVER_TESTED}  [inventory/servers.yml:2:5]\n" in result.stdout
+    assert result.exit_code == 2
+    output = result.stdout + result.stderr
+    assert "inventory/servers.yml:" in output and "U+" in output
+    assert "\x1b" not in output and "\r" not in output and "\u202e" not in output
 
 
 def test_diff_command_prints_text_markdown_or_json(
@@ -225,9 +254,7 @@ def test_diff_command_prints_text_markdown_or_json(
         outputs[name] = result.stdout
     assert CliRunner().invoke(main, args).stdout == outputs["text"]  # the default
     assert outputs["text"].endswith("Servers added:\n  - EX02 (hub-transport) in Seattle\n")
-    assert outputs["markdown"].endswith(
-        "### Servers added\n\n- EX02 (hub-transport) in Seattle\n"
-    )
+    assert outputs["markdown"].endswith("### Servers added\n\n- EX02 (hub-transport) in Seattle\n")
     data = json.loads(outputs["json"])
     assert data["changes"] == [
         {

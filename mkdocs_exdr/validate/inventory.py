@@ -21,6 +21,7 @@ from mkdocs_exdr.load.documents import Document, load_folder
 from mkdocs_exdr.load.reader import BAD, Context, SecretHit, reader_for
 from mkdocs_exdr.plan.findings import CODES
 from mkdocs_exdr.policies.catalog import Catalog
+from mkdocs_exdr.validate.characters import forbidden_characters
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,8 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
         raise InvalidInput([Problem(Location(base), "", "inventory folder not found")])
     loaded = load_folder(folder, base)
     problems = list(loaded.problems)
+    for document in loaded.documents:
+        problems += forbidden_characters(document)
     parts, secrets = _read_parts(loaded.documents, catalog, problems)
     organization, sites, servers = _merge(parts, base, problems)
     problems += _check_servers(servers)
