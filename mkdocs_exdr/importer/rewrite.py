@@ -15,7 +15,7 @@ from typing import Any
 
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
@@ -23,7 +23,7 @@ from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.importer.files import replace_file
 from mkdocs_exdr.importer.imported import Imported, ImportedServer
 from mkdocs_exdr.load.documents import inventory_files
-from mkdocs_exdr.load.encoding import byte_order_mark
+from mkdocs_exdr.load.encoding import byte_order_mark, decode_yaml
 
 
 @dataclass
@@ -44,7 +44,7 @@ class YamlFile:
         raw = path.read_bytes()
         bom, codec = byte_order_mark(raw)
         encoding = codec or "utf-8"
-        text = raw[len(bom) :].decode(encoding)
+        text = decode_yaml(raw)  # ValueError for UTF-16 without a mark, or bytes not UTF-8
         newline = "\r\n" if "\r\n" in text else "\n"
         data, indent, offset = load_yaml_guess_indent(text.replace("\r\n", "\n"))
         del data
@@ -206,15 +206,18 @@ class _Folder:
         problems = []
         for path in inventory_files(root) if root.is_dir() else []:
             try:
-                files.append(YamlFile.read(path))
-            except (MarkedYAMLError, UnicodeDecodeError) as error:
+                file = YamlFile.read(path)
+            except (YAMLError, ValueError) as error:
                 mark = getattr(error, "problem_mark", None)
                 where = (
                     Location(_rel(path, root), mark.line + 1, mark.column + 1)
-                    if mark
+                    if isinstance(error, MarkedYAMLError) and mark
                     else Location(_rel(path, root))
                 )
                 problems.append(Problem(where, "", f"cannot be updated: {error}".splitlines()[0]))
+                continue
+            problems += _shape_problems(file, _rel(path, root))
+            files.append(file)
         if problems:
             raise InvalidInput(problems)
         folder = cls(root, files)
@@ -296,6 +299,47 @@ class _Folder:
                     ) from None
             written.append(_rel(file.path, self.root))
         return sorted(written)
+
+
+def _shape_problems(file: YamlFile, shown: str) -> list[Problem]:
+    """Why ``file`` cannot take imported servers: its top level is not a mapping, or its
+    ``servers`` or ``sites`` is not a list. ``check`` rejects such a file too; import stops
+    rather than guess where the servers go."""
+    data = file.data
+    if data is None:
+        return []
+    if not isinstance(data, dict):
+        return [
+            Problem(
+                Location(shown, 1, 1),
+                "",
+                f"cannot be updated: expected a mapping (organization, sites, servers), "
+                f"found {_kind(data)}",
+            )
+        ]
+    problems = []
+    for key in ("servers", "sites"):
+        if key in data and data[key] is not None and not isinstance(data[key], list):
+            line, column = data.lc.key(key) if hasattr(data, "lc") else (-1, -1)
+            problems.append(
+                Problem(
+                    Location(shown, line + 1, column + 1),
+                    key,
+                    f"cannot be updated: expected a list, found {_kind(data[key])}",
+                )
+            )
+    return problems
+
+
+def _kind(value: Any) -> str:
+    """What a value is, in YAML words, without repeating it (it may be anything)."""
+    if isinstance(value, dict):
+        return "a mapping"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, bool):
+        return "true or false"
+    return "a number" if isinstance(value, (int, float)) else "text"
 
 
 def _rel(path: Path, folder: Path) -> str:
