@@ -8,11 +8,12 @@ storage groups and databases. Anything it does not recognise is reported, never 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from mkdocs_exdr.common.problems import Location, Problem
-from mkdocs_exdr.importer.exports import KINDS, Export, Record
+from mkdocs_exdr.importer.exports import KINDS, Export, Record, Value
 from mkdocs_exdr.inventory.model import SERVER_NAME_PATTERN, Server
+from mkdocs_exdr.load.reader import REDACTED, redact_secrets
 
 #: Exchange 2007 ServerRole words and the role ids of the built-in policies.
 ROLE_WORDS = {
@@ -108,10 +109,10 @@ def _bool(text: str | None) -> bool | None:
 def read_exports(exports: list[Export]) -> Imported:
     """Combine the records of every export into servers with their storage groups."""
     by_kind: dict[str, list[Record]] = {}
+    notes: list[Problem] = []
     for export in exports:
         for record in export.records:
-            by_kind.setdefault(record.kind, []).append(record)
-    notes: list[Problem] = []
+            by_kind.setdefault(record.kind, []).append(_redacted(record, notes))
     skipped: list[Problem] = [p for e in exports for p in e.problems]
     servers: dict[str, ImportedServer] = {}
     organization = forest = None
@@ -137,6 +138,30 @@ def read_exports(exports: list[Export]) -> Imported:
     return Imported(
         organization, forest, list(servers.values()), notes, skipped, kinds, listed - {""}
     )
+
+
+def _redacted(record: Record, notes: list[Problem]) -> Record:
+    """``record`` with every value that looks like a secret replaced by ``[redacted]``, as the
+    inventory loader does, and a note naming each (export file, line, property), never its
+    value: a secret in an export is neither printed nor written to the inventory."""
+    values: dict[str, Value] = {}
+    for name, value in record.values.items():
+        texts = value if isinstance(value, list) else [value or ""]
+        kept = [redact_secrets(text) or text for text in texts]
+        if kept == texts:
+            values[name] = value
+            continue
+        values[name] = kept if isinstance(value, list) else kept[0]
+        shown = name if redact_secrets(name) is None else REDACTED
+        notes.append(
+            Problem(
+                record.where,
+                shown,
+                f"looks like a secret; written as {REDACTED}. Keep it in the password manager "
+                "and name the entry under credentials",
+            )
+        )
+    return replace(record, values=values)
 
 
 def _server(record: Record, notes: list[Problem], skipped: list[Problem]) -> ImportedServer | None:
