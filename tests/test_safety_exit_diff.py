@@ -99,3 +99,12 @@ def test_at_revision_shortens_the_revision_it_names(repo: Path, tmp_path: Path) 
     with pytest.raises(InvalidInput) as raised:
         at_revision("c" * 200, repo / "inventory", repo / "policies", tmp_path)
     assert raised.value.problems[0].where.file == "c" * 59 + "…"
+
+
+def test_a_revision_of_5000_characters_on_the_command_line_exits_2(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(make_project(tmp_path))
+    result = CliRunner().invoke(main, ["diff", "a" * 5000])
+    assert result.exit_code == 2, result.output
+    assert "Traceback" not in result.output

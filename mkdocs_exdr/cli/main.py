@@ -48,7 +48,7 @@ from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plugin.config import ExdrConfig
 from mkdocs_exdr.render.pages import render_pages
 from mkdocs_exdr.review.diff import diff_plans
-from mkdocs_exdr.review.revisions import Side, at_revision
+from mkdocs_exdr.review.revisions import Side, side_of
 from mkdocs_exdr.validate.schema import KINDS, schema_text
 
 
@@ -148,15 +148,7 @@ def diff(
 
 
 def _side(argument: str | None, config: ExdrConfig, scratch: Path) -> Side:
-    inventory, policies = Path(config.inventory), Path(config.policies)
-    if argument is None:
-        return Side(inventory, policies, "work tree", shown(inventory), shown(policies))
-    folder = Path(argument)
-    if folder.is_dir():
-        beside = folder.parent / "policies"
-        return Side(folder, beside, argument, shown(folder), shown(beside))
-    scratch.mkdir(parents=True)
-    return at_revision(argument, inventory, policies, scratch)
+    return side_of(argument, Path(config.inventory), Path(config.policies), scratch, show=shown)
 
 
 @main.command()
