@@ -2,14 +2,17 @@
 
 Only YAML's plain data types are built (mappings, lists, strings, numbers, booleans, null,
 dates); a tag that asks for anything else is a problem, never an object. Limits, checked before
-harm is done: files of at most ``MAX_FILE_BYTES``, nesting of at most ``MAX_DEPTH`` levels
-(libyaml itself stops at 1,000), at most ``MAX_VALUES`` values a file and at most
-``MAX_ALIAS_VALUES`` values reached through aliases (``*anchor``), which stops alias bombs.
+harm is done: only regular files (after following symlinks, so never a device or a named pipe),
+of at most ``MAX_FILE_BYTES`` read; nesting of at most ``MAX_DEPTH`` levels (libyaml itself
+stops at 1,000); at most ``MAX_VALUES`` values a file; and through aliases (``*anchor``) at
+most ``MAX_ALIAS_VALUES`` values and ``MAX_ALIAS_CHARS`` characters of text, which stops alias
+bombs made of many small values or of a few long ones.
 """
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -24,6 +27,9 @@ MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
 MAX_VALUES = 2_000_000
 MAX_ALIAS_VALUES = 10_000
+#: Keys and text reached through aliases, in characters: a shared setting is short, and without
+#: this a 1 MB string aliased 500 times becomes 500 MB of pages.
+MAX_ALIAS_CHARS = 1_000_000
 
 _Loader: Any = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 _PLAIN_TAGS = {
@@ -65,14 +71,49 @@ class _Limit(Exception):
 def load_file(path: Path, shown: str) -> tuple[list[Document], list[Problem]]:
     """Load every YAML document in ``path``; ``shown`` is the name used in messages."""
     try:
-        size = path.stat().st_size
-        if size > MAX_FILE_BYTES:
-            limit = MAX_FILE_BYTES // (1024 * 1024)
-            return [], [Problem(Location(shown), "", f"file is {size:,} bytes; at most {limit} MB")]
-        text = decode_yaml(path.read_bytes())
+        text = decode_yaml(read_regular_file(path, MAX_FILE_BYTES))
     except (OSError, ValueError) as error:
         return [], [Problem(Location(shown), "", str(error))]
     return load_text(text, shown)
+
+
+_FILE_TYPES = (
+    (stat.S_ISDIR, "a folder"),
+    (stat.S_ISFIFO, "a named pipe (FIFO)"),
+    (stat.S_ISCHR, "a character device"),
+    (stat.S_ISBLK, "a block device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def _refuse_unless_regular(mode: int) -> None:
+    if not stat.S_ISREG(mode):
+        kind = next((name for test, name in _FILE_TYPES if test(mode)), "a special file")
+        raise ValueError(f"not a regular file but {kind}; only regular files are read")
+
+
+def _size(count: int) -> str:
+    return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{count:,} bytes"
+
+
+def read_regular_file(path: Path, limit: int) -> bytes:
+    """The bytes of ``path``, which must be a regular file (symlinks followed) of at most
+    ``limit`` bytes; raise ``ValueError`` saying why not (or ``OSError``). The type is checked
+    before opening, and again on what was opened, which never waits for a pipe's writer; then at
+    most ``limit + 1`` bytes are read, whatever the size on disk says (files in /proc say 0)."""
+    _refuse_unless_regular(path.stat().st_mode)
+    descriptor = os.open(
+        path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
+    )
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        _refuse_unless_regular(status.st_mode)
+        if status.st_size > limit:
+            raise ValueError(f"file is {status.st_size:,} bytes; at most {_size(limit)}")
+        raw = file.read(limit + 1)
+    if len(raw) > limit:
+        raise ValueError(f"file is over {_size(limit)}; at most {_size(limit)} are read")
+    return raw
 
 
 def load_text(text: str, shown: str) -> tuple[list[Document], list[Problem]]:
@@ -167,6 +208,7 @@ class _Tree:
         self.anchors: dict[str, tuple[Any, int]] = {}
         self.count = 0
         self.aliased = 0
+        self.aliased_chars = 0
         self.root: Any = None
 
     def build(self, parser: Any) -> Document:
@@ -230,6 +272,11 @@ class _Tree:
         self.aliased += size
         if self.aliased > MAX_ALIAS_VALUES:
             self.fail(event, f"aliases expand to over {MAX_ALIAS_VALUES:,} values")
+        # Measured only here, so the common path pays nothing; the walk is bounded by the
+        # count just checked.
+        self.aliased_chars += _text_length(value)
+        if self.aliased_chars > MAX_ALIAS_CHARS:
+            self.fail(event, f"aliases expand to over {MAX_ALIAS_CHARS:,} characters of text")
         self.leaf(value, event, size)
 
     def place(self, event: Any) -> Path_:
@@ -298,6 +345,21 @@ class _Tree:
 
 
 _NO_KEY = object()
+
+
+def _text_length(value: Any) -> int:
+    """The characters of every string and mapping key in ``value``, as if aliases were copies."""
+    total, pending = 0, [value]
+    while pending:
+        item = pending.pop()
+        if type(item) is str:
+            total += len(item)
+        elif type(item) is dict:
+            total += sum(len(key) for key in item)
+            pending.extend(item.values())
+        elif type(item) is list:
+            pending.extend(item)
+    return total
 
 
 def inventory_files(root: Path) -> Iterator[Path]:

@@ -2,12 +2,15 @@
 
 Notepad and PowerShell save UTF-8 with a byte order mark, Export-Clixml and older editors
 UTF-16 (little or big endian) with one. YAML files and Exchange exports are both read through
-``byte_order_mark``; the import keeps the mark to write a file back as it was.
+``byte_order_mark``; the import keeps the mark to write a file back as it was. XML is decoded
+before any check reads it, as the XML specification finds its encoding (``decode_xml``), so that
+UTF-16 without a mark cannot hide a declaration from those checks.
 """
 
 from __future__ import annotations
 
 import codecs
+import re
 
 #: Each byte order mark with the codec of the text that follows it.
 BYTE_ORDER_MARKS = (
@@ -53,3 +56,42 @@ def decode_export(raw: bytes) -> str:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
+
+
+_XML_DECLARATION = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
+
+
+def looks_like_xml(raw: bytes) -> bool:
+    """Whether ``raw`` starts, after any byte order mark and white space, with ``<``, in UTF-8,
+    UTF-16 or an ASCII-based code page."""
+    mark, _ = byte_order_mark(raw)
+    return raw[len(mark) : len(mark) + 4096].lstrip(b" \t\r\n\x00").startswith(b"<")
+
+
+def decode_xml(raw: bytes) -> str:
+    """XML bytes as text, the encoding found as the XML specification (appendix F) finds it: a
+    byte order mark, else the NUL bytes of UTF-16 around the first character, else the
+    declaration's ``encoding``, else UTF-8 (with the ANSI code page as a last resort, as for
+    ``decode_export``). Raise ``ValueError`` for a declared encoding that is unknown or wrong."""
+    mark, codec = byte_order_mark(raw)
+    if codec is None and len(raw) >= 2 and (raw[0] == 0) != (raw[1] == 0):
+        codec = "utf-16-be" if raw[0] == 0 else "utf-16-le"
+    if codec is None:
+        declared = _XML_DECLARATION.match(raw[:200])
+        if declared is not None:
+            name = declared.group(1).decode("ascii")
+            try:
+                codec = codecs.lookup(name).name
+            except LookupError:
+                raise ValueError(
+                    f"the XML declaration names an unknown encoding {name!r}"
+                ) from None
+            if codec.startswith(("utf-16", "utf-32")):
+                codec = None  # the bytes say otherwise: a declaration left by a re-save
+    if codec is None:
+        return decode_export(raw)
+    try:
+        return raw[len(mark) :].decode(codec)
+    except UnicodeDecodeError as error:
+        line = raw[: error.start].count(b"\n") + 1
+        raise ValueError(f"line {line}: byte {error.start} is not {codec}") from None
