@@ -18,10 +18,22 @@ from mkdocs_exdr.inventory.model import (
     Site,
 )
 from mkdocs_exdr.load.documents import Document, load_folder
-from mkdocs_exdr.load.reader import BAD, Context, SecretHit, reader_for
+from mkdocs_exdr.load.reader import (
+    BAD,
+    Context,
+    SecretHit,
+    field_path,
+    kind_of,
+    reader_for,
+    suggest,
+)
 from mkdocs_exdr.plan.findings import CODES
 from mkdocs_exdr.policies.catalog import Catalog
 from mkdocs_exdr.validate.characters import forbidden_characters
+
+#: What a backup job's ``location`` may say besides a site's name: a copy kept away from every
+#: site. Anything else would be a typo that silently counts as off-site (and hides EXDR007).
+OFFSITE_KEYWORDS = ("offsite", "cloud", "vault")
 
 
 @dataclass(frozen=True)
@@ -42,14 +54,15 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
     for document in loaded.documents:
         problems += forbidden_characters(document)
     parts, secrets = _read_parts(loaded.documents, catalog, problems)
-    organization, sites, servers = _merge(parts, base, problems)
+    organization, sites, servers = _merge([part for part, _ in parts], base, problems)
     problems += _check_servers(servers)
+    problems += _backup_locations(parts, sites)
     if organization is not None:
         problems += _accepted_twice(organization, sites, servers)
     if problems or organization is None:
         raise InvalidInput(problems)
     reviews = sorted(
-        (r for part in parts for r in part.reviews), key=lambda r: (r.date, r.reviewer)
+        (r for part, _ in parts for r in part.reviews), key=lambda r: (r.date, r.reviewer)
     )
     inventory = Inventory(
         organization, tuple(sites), tuple(servers), tuple(loaded.files), tuple(reviews)
@@ -59,22 +72,23 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
 
 def _read_parts(
     documents: list[Document], catalog: Catalog, problems: list[Problem]
-) -> tuple[list[InventoryFile], list[SecretHit]]:
-    """Each document read as an ``InventoryFile``, and the secrets found in them."""
+) -> tuple[list[tuple[InventoryFile, Document]], list[SecretHit]]:
+    """Each document read as an ``InventoryFile`` (with the document, for the positions of
+    checks made after merging), and the secrets found in them."""
     read_file = reader_for(InventoryFile)
     vocab = {
         "role": catalog.role_ids,
         "backup item": catalog.item_ids,
         "finding code": sorted(CODES),
     }
-    parts: list[InventoryFile] = []
+    parts: list[tuple[InventoryFile, Document]] = []
     secrets: list[SecretHit] = []
     for document in documents:
         ctx = Context(document, vocab)
         part = read_file(document.data, (), ctx)
         problems += ctx.problems
         if part is not BAD:
-            parts.append(part)
+            parts.append((part, document))
             secrets += [_with_server(hit, part) for hit in ctx.secrets]
         else:
             secrets += ctx.secrets
@@ -87,6 +101,35 @@ def _with_server(hit: SecretHit, part: InventoryFile) -> SecretHit:
     if match and int(match.group(1)) < len(part.servers):
         return replace(hit, server=part.servers[int(match.group(1))].name)
     return hit
+
+
+def _backup_locations(
+    parts: list[tuple[InventoryFile, Document]], sites: list[Site]
+) -> list[Problem]:
+    """Backup locations that are neither a declared site nor one of ``OFFSITE_KEYWORDS``,
+    placed at the ``location`` value itself."""
+    names = sorted((site.name for site in sites), key=str.casefold)
+    allowed = {name.casefold() for name in (*names, *OFFSITE_KEYWORDS)}
+    sites_text = f"the name of a site ({', '.join(names)})" if names else "the name of a site"
+    expected = f"{sites_text} or {', '.join(OFFSITE_KEYWORDS[:-1])} or {OFFSITE_KEYWORDS[-1]}"
+    problems: list[Problem] = []
+    for part, document in parts:
+        for index, server in enumerate(part.servers):
+            for number, job in enumerate(server.backups):
+                if job.location is None or job.location.casefold() in allowed:
+                    continue
+                path = ("servers", index, "backups", number, "location")
+                # The job's own position unless the list lost an unreadable entry before it.
+                exact = document.where(path[:-1]) == job.where
+                problems.append(
+                    Problem(
+                        document.where(path) if exact else job.where,
+                        field_path(path) if exact else "location",
+                        f"expected {expected}; found {kind_of(job.location)}"
+                        f"{suggest(job.location, [*names, *OFFSITE_KEYWORDS])}",
+                    )
+                )
+    return problems
 
 
 def _accepted_twice(
