@@ -1,5 +1,6 @@
 """Checks are not silently weakened (issue 13): a backup location must be a declared site or an
-off-site keyword; anything else is an input problem, located, exit 2."""
+off-site keyword, and a restore test cannot be dated after the plan's as-of date. Both are input
+problems, located, exit 2."""
 
 from __future__ import annotations
 
@@ -84,3 +85,40 @@ def test_check_exits_2_for_a_bad_backup_location(
     assert result.exit_code == 2, result.output
     assert "backups[0].location" in result.output
     assert "did you mean 'Seattle'?" in result.output
+
+
+# --- Restore tests after the as-of date ---------------------------------------------------------
+
+FUTURE = SOUND_SERVER.replace("date: 2026-11-01", "date: 2026-12-01")
+
+
+def test_a_restore_test_after_the_as_of_date_is_an_error(tmp_path: Path) -> None:
+    assert problems_of(tmp_path, FUTURE) == [
+        "inv/servers.yml:20:9: restore_tests[0].date: 2026-12-01 is after "
+        "the plan's as-of date 2026-11-20; a restore test cannot have happened yet. "
+        "Correct the date, or plan as of a later date"
+    ]
+
+
+def test_a_restore_test_on_the_as_of_date_counts(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, SOUND_SERVER.replace("date: 2026-11-01", "date: 2026-11-20"))
+    assert not codes(plan) & {"EXDR002", "EXDR003", "EXDR004"}
+
+
+def test_a_future_test_does_not_hide_an_old_one(tmp_path: Path) -> None:
+    servers = FUTURE.replace(
+        "result: passed, by: Ops}",
+        "result: passed, by: Ops}\n      - {date: 2024-01-01, scope: First Storage Group, "
+        "result: passed}",
+    )
+    [problem] = problems_of(tmp_path, servers)
+    assert "restore_tests[0].date: 2026-12-01 is after" in problem
+
+
+def test_check_exits_2_for_a_restore_test_in_the_future(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(make_project(tmp_path, inventory=FUTURE))  # as_of 2026-11-20
+    result = CliRunner().invoke(cli.main, ["check"])
+    assert result.exit_code == 2, result.output
+    assert "restore_tests[0].date: 2026-12-01 is after the plan's as-of date" in result.output

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from mkdocs_exdr.common.durations import describe
+from mkdocs_exdr.common.problems import Problem
 from mkdocs_exdr.plan.checks.registry import ServerCase, server_check
 from mkdocs_exdr.plan.findings import Finding
 from mkdocs_exdr.plan.model import ServerPlan
@@ -102,9 +103,28 @@ def windows_backup_before_sp2(case: ServerCase) -> list[Finding]:
     ]
 
 
+def _restore_tests_after_as_of(case: ServerCase) -> None:
+    """An input problem for each restore test dated after the as-of date: it cannot have
+    happened, and counted as recent it would hide EXDR004. Only planning knows the date, so the
+    problem joins the others the engine raises as ``InvalidInput`` (exit 2)."""
+    as_of = case.org.as_of
+    case.org.problems += [
+        Problem(
+            test.where,
+            f"restore_tests[{index}].date",
+            f"{test.date} is after the plan's as-of date {as_of}; a restore test cannot "
+            "have happened yet. Correct the date, or plan as of a later date",
+        )
+        for index, test in enumerate(case.plan.server.restore_tests)
+        if test.date > as_of
+    ]
+
+
 @server_check
 def restore_tests(case: ServerCase) -> list[Finding]:
-    """EXDR002, EXDR003, EXDR004: storage groups never, unsuccessfully or long ago tested."""
+    """EXDR002, EXDR003, EXDR004: storage groups never, unsuccessfully or long ago tested.
+    Tests dated after the as-of date are input problems, and never count."""
+    _restore_tests_after_as_of(case)
     plan, org = case.plan, case.org
     if not _has_data(plan):
         return []
@@ -116,7 +136,11 @@ def restore_tests(case: ServerCase) -> list[Finding]:
     for group in plan.server.storage_groups:
         scopes = {group.name.casefold(), *(d.name.casefold() for d in group.databases)}
         scopes |= item_ids
-        tests = [t for t in plan.server.restore_tests if (t.scope or "").casefold() in scopes]
+        tests = [
+            t
+            for t in plan.server.restore_tests
+            if (t.scope or "").casefold() in scopes and t.date <= org.as_of
+        ]
         subject = f"{name}/{group.name}"
         if not tests:
             found.append(
