@@ -129,3 +129,65 @@ def test_facts_missing_from_commands_and_notes_are_reported(tmp_path: Path) -> N
     plan = plan_of(tmp_path, UM, policies)
     missing = [f for f in plan.findings if f.code == "EXDR021"]
     assert missing and "server.fqdn" in missing[0].message
+
+
+ACCEPTED = SOUND_SERVER.replace(
+    "    restore_tests:",
+    "    accept:\n"
+    "      - {code: EXDR014, reason: Desk phone only, owner: Ops, expires: 2026-11-20}\n"
+    "      - {code: EXDR012, subject: EX01/none, owner: Ops}\n"
+    "    restore_tests:",
+).replace('contacts: [{name: On-call, phone: "555-0100"}]', "contacts: []")
+
+
+def test_acceptances_expire_after_their_date_and_say_what_they_lack(tmp_path: Path) -> None:
+    write(
+        tmp_path,
+        {
+            "inventory/org.yml": MINIMAL_ORG.replace(
+                '  contacts: [{name: On-call, phone: "555-0100"}]\n', ""
+            )
+        },
+    )
+    write(tmp_path, {"inventory/servers.yml": ACCEPTED})
+    plan = build_plan(tmp_path / "inventory", None, AS_OF, shown_inventory="inventory")
+    by_key = {f.key: f for f in plan.findings}
+    assert by_key["EXDR014:EX01"].accepted is not None, "accepted on its expiry date itself"
+    lacking = by_key["EXDR020:EXDR012:EX01/none"]
+    assert lacking.message == (
+        "the acceptance of EXDR012 for EX01/none has no reason, expires; "
+        "an accepted risk needs all three"
+    )
+    assert (lacking.server, lacking.where and lacking.where.line) == ("EX01", 21)
+    unmatched = by_key["EXDR025:EXDR012:EX01/none"]
+    assert unmatched.message == (
+        "nothing to accept: there is no EXDR012 finding for EX01/none; "
+        "remove the acceptance or correct its subject"
+    )
+    later = build_plan(tmp_path / "inventory", None, AS_OF + dt.timedelta(days=1))
+    expired = {f.key: f for f in later.findings}["EXDR019:EXDR014:EX01"]
+    assert expired.server == "EX01" and expired.site == "Seattle"
+    assert expired.where is not None and expired.where.line == 20
+    assert "expired on 2026-11-20" in expired.message
+
+
+def test_the_default_scenario_only_fills_a_gap(tmp_path: Path) -> None:
+    plan = plan_of(tmp_path, UM)  # unified messaging offers its own rebuild scenario
+    assert [sc.id for sc in plan.servers[0].scenarios] == ["rebuild"]
+    assert plan.servers[0].scenarios[0].roles == ("unified-messaging",)
+
+
+def test_an_unavailable_scenario_renders_its_reason(tmp_path: Path) -> None:
+    policies = ADDED.replace(
+        '      unavailable_when: server.site == "Seattle"',
+        '      unavailable_when: server.site == "Seattle"\n'
+        "      unavailable: No prompt share in {{ server.site }}.",
+    )
+    um = plan_of(tmp_path, UM, policies).servers[0]
+    assert um.scenarios[0].unavailable == "No prompt share in Seattle."
+
+
+def test_a_scenario_lists_the_rules_that_speak_about_its_steps(tmp_path: Path) -> None:
+    restore = scenario(plan_of(tmp_path), "rebuild-restore")
+    assert {"agent-before-restore", "restore-before-mount"} <= set(restore.rules)
+    assert "certificate-before-edge-subscription" not in restore.rules
