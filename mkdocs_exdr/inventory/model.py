@@ -202,7 +202,10 @@ class BackupJob:
         default=[],
         vocab="backup item",
     )
-    location: str | None = doc("Where copies are kept: a site name, or offsite.", "offsite")
+    location: str | None = doc(
+        "Where copies are kept: a site name, or offsite, cloud or vault (away from every site).",
+        "offsite",
+    )
     retention: Duration | None = doc("How long copies are kept.", "4w")
     name: str | None = doc("Job name in the backup product.", "EXCH-NIGHTLY")
     where: Location = _where()
