@@ -122,3 +122,15 @@ def test_check_exits_2_for_a_restore_test_in_the_future(
     result = CliRunner().invoke(cli.main, ["check"])
     assert result.exit_code == 2, result.output
     assert "restore_tests[0].date: 2026-12-01 is after the plan's as-of date" in result.output
+
+
+def test_a_typo_in_kept_in_is_an_error_and_does_not_hide_exdr027(tmp_path: Path) -> None:
+    inventory = SOUND_SERVER.replace("ur.msp'}", "ur.msp', kept_in: [Seatle]}")
+    assert "kept_in: [Seatle]" in inventory
+    write(tmp_path, {"inventory/org.yml": MINIMAL_ORG, "inventory/servers.yml": inventory})
+    with pytest.raises(InvalidInput) as caught:
+        build_plan(tmp_path / "inventory", None, AS_OF, shown_inventory="inventory")
+    (problem,) = caught.value.problems
+    assert problem.field == "servers[0].media.kept_in[0]"
+    assert problem.where.file == "inventory/servers.yml" and problem.where.line == 9
+    assert "did you mean 'Seattle'?" in problem.message

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -103,11 +104,30 @@ def _with_server(hit: SecretHit, part: InventoryFile) -> SecretHit:
     return hit
 
 
+def _places(server: Server) -> Iterator[tuple[tuple[str | int, ...], str, Location]]:
+    """Every value of ``server`` that names where something is kept: backup locations and the
+    ``kept_in`` lists of media, certificates and the Edge export, with their path and place."""
+    for number, job in enumerate(server.backups):
+        if job.location is not None:
+            yield ("backups", number, "location"), job.location, job.where
+    lists: list[tuple[tuple[str | int, ...], list[str], Location]] = []
+    if server.media is not None:
+        lists.append((("media", "kept_in"), server.media.kept_in, server.media.where))
+    if server.edge_export is not None:
+        export = server.edge_export
+        lists.append((("edge_export", "kept_in"), export.kept_in, export.where))
+    for number, cert in enumerate(server.certificates):
+        lists.append((("certificates", number, "kept_in"), cert.kept_in, cert.where))
+    for path, values, where in lists:
+        for index, value in enumerate(values):
+            yield (*path, index), value, where
+
+
 def _backup_locations(
     parts: list[tuple[InventoryFile, Document]], sites: list[Site]
 ) -> list[Problem]:
-    """Backup locations that are neither a declared site nor one of ``OFFSITE_KEYWORDS``,
-    placed at the ``location`` value itself."""
+    """Places (backup ``location``, ``kept_in``) that are neither a declared site nor one of
+    ``OFFSITE_KEYWORDS``: a typo would otherwise count as away from the server's site."""
     names = sorted((site.name for site in sites), key=str.casefold)
     allowed = {name.casefold() for name in (*names, *OFFSITE_KEYWORDS)}
     sites_text = f"the name of a site ({', '.join(names)})" if names else "the name of a site"
@@ -115,18 +135,16 @@ def _backup_locations(
     problems: list[Problem] = []
     for part, document in parts:
         for index, server in enumerate(part.servers):
-            for number, job in enumerate(server.backups):
-                if job.location is None or job.location.casefold() in allowed:
+            for inner, value, owner in _places(server):
+                if value.casefold() in allowed:
                     continue
-                path = ("servers", index, "backups", number, "location")
-                # The job's own position unless the list lost an unreadable entry before it.
-                exact = document.where(path[:-1]) == job.where
+                path = ("servers", index, *inner)
                 problems.append(
                     Problem(
-                        document.where(path) if exact else job.where,
-                        field_path(path) if exact else "location",
-                        f"expected {expected}; found {kind_of(job.location)}"
-                        f"{suggest(job.location, [*names, *OFFSITE_KEYWORDS])}",
+                        document.where(path) if document.where(path).line else owner,
+                        field_path(path),
+                        f"expected {expected}; found {kind_of(value)}"
+                        f"{suggest(value, [*names, *OFFSITE_KEYWORDS])}",
                     )
                 )
     return problems
