@@ -343,7 +343,7 @@ servers:
     notes: "admin password: Hunter2!"
     certificates:
       - {subject: old.example, expires: 2026-01-01}
-      - {subject: soon.example, expires: 2026-12-01}
+      - {subject: soon.example, expires: 2026-12-01, kept_in: [Seattle]}
     storage_groups:
       - name: SG1
         databases: [{name: DB1, size_gb: 5000}]
@@ -360,7 +360,6 @@ servers:
   - name: MB2
     site: Nowhere
     roles: [mailbox]
-    media: {exchange: '\\\\nowhere-fs\\e2k7sp3.iso', kept_in: [Nowhere]}
   - name: EDGE1
     roles: [edge-transport, hub-transport]
     domain_member: true
