@@ -191,3 +191,23 @@ def test_a_scenario_lists_the_rules_that_speak_about_its_steps(tmp_path: Path) -
     restore = scenario(plan_of(tmp_path), "rebuild-restore")
     assert {"agent-before-restore", "restore-before-mount"} <= set(restore.rules)
     assert "certificate-before-edge-subscription" not in restore.rules
+
+
+def test_dial_tone_says_when_users_work_again(tmp_path: Path) -> None:
+    dial = scenario(plan_of(tmp_path), "dial-tone")
+    parts = dict(dial.time_parts)
+    assert dial.service_hours == parts["rebuild"] < dial.hours  # type: ignore[operator]
+    assert scenario(plan_of(tmp_path / "b"), "rebuild-restore").service_hours is None
+
+
+def test_estimates_read_as_a_reader_plans() -> None:
+    from mkdocs_exdr.render.pages import about_hours
+
+    assert [about_hours(h) for h in (0.9, 1.0, 2.5, 9.8, 31.2, 52.4)] == [
+        "1 hour",
+        "1 hour",
+        "2.5 hours",
+        "10 hours",
+        "31 hours",
+        "52 hours (2.2 days)",
+    ]

@@ -113,6 +113,8 @@ class ScenarioPlan:
     rules: tuple[str, ...]
     time_parts: tuple[tuple[str, float | None], ...]
     hours: float | None
+    #: Hours until users work again, when the scenario says so and it is known.
+    service_hours: float | None = None
 
     @property
     def anchor(self) -> str:

@@ -205,6 +205,14 @@ def _rules_for(steps: list[PlannedStep], rules: Iterable[OrderRule]) -> tuple[st
     return tuple(r.id for r in rules if actions & {*r.first, *r.then, *r.never, *r.alongside})
 
 
+def _service_hours(scenario: Scenario, times: Times) -> float | None:
+    """Hours until users work again, where the scenario names the parts that take."""
+    if scenario.service is None:
+        return None
+    hours = [times.part(name) for name in scenario.service]
+    return None if any(h is None for h in hours) else sum(h or 0.0 for h in hours)
+
+
 def plan_scenarios(
     policies: list[RolePolicy],
     procedure: Procedure | None,
@@ -253,6 +261,7 @@ def plan_scenarios(
                 rules=_rules_for(planned, rules),
                 time_parts=parts,
                 hours=None if unknown or not parts else sum(h or 0.0 for _, h in parts),
+                service_hours=_service_hours(first, times),
             )
         )
     return plans, every, problems

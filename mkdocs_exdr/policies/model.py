@@ -203,6 +203,11 @@ class Scenario:
         ["rebuild", "restore"],
         default=[],
     )
+    service: list[TimePart] | None = doc(
+        "The parts after which users work again, when that is before the end (dial tone: "
+        "rebuild); [] when users keep working throughout (a CCR node).",
+        ["rebuild"],
+    )
     applies_when: str | None = doc("Expression: the scenario exists only when true.", None)
     unavailable_when: str | None = doc(
         "Expression: the scenario is shown but cannot be followed when true.",

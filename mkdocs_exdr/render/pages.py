@@ -134,6 +134,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         slug=slugify,
         fold=str.casefold,
         hours=lambda h: describe(h * 3600),
+        about=about_hours,
         front_matter=front_matter,
         by_item=lambda items: {i.item.id: i for i in items},
     )
@@ -166,6 +167,17 @@ def _waves_by_site(order: RecoveryOrder) -> list[list[tuple[str, int]]]:
             counts[entry.site or ("Active Directory" if entry.server is None else "No site")] += 1
         result.append(sorted(counts.items(), key=lambda kv: kv[0].casefold()))
     return result
+
+
+def about_hours(hours: float) -> str:
+    """An estimate as a reader plans with it: half hours up to 10, whole hours up to two days,
+    then hours and days."""
+    if hours < 10:
+        half = round(hours * 2) / 2
+        return f"{half:g} hours" if half != 1 else "1 hour"
+    if hours < 48:
+        return f"{round(hours)} hours"
+    return f"{round(hours)} hours ({hours / 24:.1f} days)"
 
 
 def _context(
