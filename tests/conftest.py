@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import subprocess
+import sys
 import textwrap
 from pathlib import Path
 
@@ -10,6 +12,32 @@ import pytest
 from click.testing import CliRunner
 
 REPO = Path(__file__).resolve().parent.parent
+
+ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
+
+
+def mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``mkdocs build`` of ``project`` in a child process, as a user runs it."""
+    return subprocess.run(
+        [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"), *args],
+        capture_output=True,
+        text=True,
+        env=ENV,
+        cwd=project,
+        check=False,
+    )
+
+
+def log_lines(result: subprocess.CompletedProcess[str], level: str) -> list[str]:
+    """The build's log lines of ``level`` (``WARNING``, ``INFO`` …)."""
+    return [line for line in result.stderr.splitlines() if line.startswith(level)]
+
+
+def html(project: Path, path: str) -> str:
+    """A built page of ``project``."""
+    return (project / "site" / path).read_text(encoding="utf-8")
+
+
 EXAMPLE_INVENTORY = REPO / "inventory"
 
 
@@ -113,3 +141,20 @@ def make_project(
     }
     files.update(docs or {})
     return write(root, files)
+
+
+def git(repo: Path, *args: str) -> None:
+    """Run git in ``repo``; fail the test on an error."""
+    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
+
+
+@pytest.fixture
+def repo(tmp_path: Path) -> Path:
+    """A small project committed as the first revision of a new git repository."""
+    project = make_project(tmp_path / "repo")
+    git(project, "init", "-q", "-b", "main")
+    git(project, "config", "user.email", "test@example.invalid")
+    git(project, "config", "user.name", "Test")
+    git(project, "add", "-A")
+    git(project, "commit", "-q", "-m", "base")
+    return project

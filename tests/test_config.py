@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import json
 import os
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,7 +12,7 @@ from click.testing import CliRunner
 from mkdocs_exdr.cli.config import read_config
 from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.common.problems import InvalidInput
-from tests.conftest import SOUND_SERVER, make_project, write
+from tests.conftest import SOUND_SERVER, make_project, mkdocs, write
 
 BROKEN_POLICY = """
 role:
@@ -200,14 +198,7 @@ def test_generate_honours_print_limit(
 @pytest.mark.parametrize(("limit", "printed"), [(0, False), (1, True)])
 def test_plugin_honours_print_limit(tmp_path: Path, limit: int, printed: bool) -> None:
     root = project(tmp_path, f'as_of: "2026-11-20"\nprint_limit: {limit}')
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q"],
-        cwd=root,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = mkdocs(root, "-q")
     assert result.returncode == 0, result.stderr
     assert (root / "site" / "dr" / "print" / "organization" / "index.html").exists() is printed
     assert (root / "site" / "dr" / "print" / "site-seattle" / "index.html").exists()

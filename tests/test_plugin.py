@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 import re
 import subprocess
 import sys
@@ -13,29 +12,8 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from tests.conftest import REPO, make_project, write
+from tests.conftest import ENV, REPO, html, log_lines, make_project, mkdocs, write
 from tests.test_escape import Page
-
-ENV = {**os.environ, "NO_MKDOCS_2_WARNING": "1", "PYTHONHASHSEED": "0"}
-
-
-def mkdocs(project: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml"), *args],
-        capture_output=True,
-        text=True,
-        env=ENV,
-        cwd=project,
-        check=False,
-    )
-
-
-def log_lines(result: subprocess.CompletedProcess[str], level: str) -> list[str]:
-    return [line for line in result.stderr.splitlines() if line.startswith(level)]
-
-
-def html(project: Path, path: str) -> str:
-    return (project / "site" / path).read_text(encoding="utf-8")
 
 
 def test_sound_project_builds_strict_with_every_page_type(tmp_path: Path) -> None:

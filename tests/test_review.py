@@ -16,24 +16,9 @@ from click.testing import CliRunner
 
 from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.pipeline import build_plan
-from tests.conftest import MINIMAL_ORG, SOUND_SERVER, make_project, write
+from tests.conftest import MINIMAL_ORG, SOUND_SERVER, git, make_project, mkdocs, write
 
 AS_OF = dt.date(2026, 11, 20)
-
-
-def git(repo: Path, *args: str) -> None:
-    subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True)
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    project = make_project(tmp_path / "repo")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "config", "user.email", "test@example.invalid")
-    git(project, "config", "user.name", "Test")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "base")
-    return project
 
 
 def edit(repo: Path, old: str, new: str, message: str) -> None:
@@ -219,14 +204,7 @@ def test_overdue_review_is_a_finding(tmp_path: Path) -> None:
 
 def test_home_page_shows_fingerprint_and_review(tmp_path: Path) -> None:
     project = make_project(tmp_path)
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-q"],
-        cwd=project,
-        env={**os.environ, "NO_MKDOCS_2_WARNING": "1"},
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = mkdocs(project, "-q")
     assert result.returncode == 0, result.stderr
     home = (project / "site" / "dr" / "index.html").read_text()
     plan = json.loads((project / "site" / "dr" / "plan.json").read_text())

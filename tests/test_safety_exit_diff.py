@@ -12,19 +12,7 @@ from click.testing import CliRunner
 from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.review.revisions import at_revision, side_of
-from tests.conftest import make_project
-from tests.test_review import git
-
-
-@pytest.fixture
-def repo(tmp_path: Path) -> Path:
-    project = make_project(tmp_path / "repo")
-    git(project, "init", "-q", "-b", "main")
-    git(project, "config", "user.email", "test@example.invalid")
-    git(project, "config", "user.name", "Test")
-    git(project, "add", "-A")
-    git(project, "commit", "-q", "-m", "base")
-    return project
+from tests.conftest import git, make_project
 
 
 def commit_link(repo: Path, name: str, target: str) -> None:

@@ -12,8 +12,7 @@ from click.testing import CliRunner
 
 from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.plugin.plugin import is_generated
-from tests.conftest import make_project, write
-from tests.test_plugin import html, log_lines, mkdocs
+from tests.conftest import html, log_lines, make_project, mkdocs, write
 
 MARK = "exdr_generated: written by mkdocs-exdr generate; edits are lost on the next run"
 

@@ -18,9 +18,8 @@ import yaml
 
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.render.pages import front_matter
-from tests.conftest import MINIMAL_ORG, SOUND_SERVER, make_project
+from tests.conftest import MINIMAL_ORG, SOUND_SERVER, html, make_project, mkdocs
 from tests.test_browser import CHROMIUM, FLAGS, require_chromium
-from tests.test_plugin import html, mkdocs
 
 SITE = "</title><script>window.__x=1</script><img src=x onerror=window.__x=2>"
 ORG = '</title><script>window.__x=3</script>&lt;script&gt;window.__x=4&lt;/script&gt;"'

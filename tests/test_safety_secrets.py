@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
@@ -16,7 +14,7 @@ from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.load.reader import redact_secrets
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.render.pages import render_pages
-from tests.conftest import SOUND_SERVER, make_project
+from tests.conftest import SOUND_SERVER, make_project, mkdocs
 
 AS_OF = dt.date(2026, 11, 20)
 AWS_SECRET = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
@@ -131,13 +129,7 @@ def test_ordinary_text_about_secrets_is_kept(text: str) -> None:
 def test_a_built_site_and_its_search_index_hold_no_secret(tmp_path: Path) -> None:
     notes = " | ".join(text for text, _ in IN_NOTES.values())
     project = make_project(tmp_path, inventory=with_notes(notes))
-    result = subprocess.run(
-        [sys.executable, "-m", "mkdocs", "build", "-f", str(project / "mkdocs.yml")],
-        capture_output=True,
-        text=True,
-        cwd=project,
-        check=False,
-    )
+    result = mkdocs(project)
     assert result.returncode == 0, result.stderr
     site = project / "site"
     assert (site / "search" / "search_index.json").is_file()
