@@ -98,9 +98,10 @@ MESSAGES = {
         "the plan has never been reviewed; review it and record the review under reviews, "
         "with the fingerprint shown on the DR home page."
     ),
-    "EXDR027:MB2/installation media": (
-        "every copy of the installation media of MB2 is kept in its own site Nowhere; a site "
-        "loss takes them with it: keep a copy in another site or offsite and add it to kept_in"
+    "EXDR027:MB1/certificate soon.example": (
+        "every copy of the certificate soon.example of MB1 is kept in its own site Seattle; a "
+        "site loss takes them with it: keep a copy in another site or offsite and add it to "
+        "kept_in"
     ),
 }
 
