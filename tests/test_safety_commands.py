@@ -16,8 +16,8 @@ from hypothesis.configuration import set_hypothesis_home_dir
 
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import load_catalog
-from mkdocs_exdr.policies.facts import UnquotableValue, cmd_quote, ps_quote
 from mkdocs_exdr.policies.model import Step
+from mkdocs_exdr.policies.quoting import UnquotableValue, cmd_quote, ps_quote
 
 PROPERTY = settings(max_examples=150, deadline=None, database=None)
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "mkdocs-exdr-hypothesis")

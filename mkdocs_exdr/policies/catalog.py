@@ -21,7 +21,7 @@ import jinja2
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.load.documents import Document, load_folder, load_text
 from mkdocs_exdr.load.reader import BAD, Context, reader_for, suggest
-from mkdocs_exdr.policies import facts
+from mkdocs_exdr.policies import sandbox
 from mkdocs_exdr.policies.model import OrderRule, PolicyFile, Procedure, RolePolicy
 
 AD = "active-directory"
@@ -107,10 +107,10 @@ def builtin_texts() -> list[tuple[str, str]]:
 def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> Catalog:
     """Load the built-in policies, then the user's folder over them; raise ``InvalidInput``.
 
-    Registers where each template was read (``facts.register_place``), so a template that
+    Registers where each template was read (``sandbox.register_place``), so a template that
     fails while planning is reported at its policy item.
     """
-    facts.forget_places()
+    sandbox.forget_places()
     roles: dict[str, RolePolicy] = {}
     procedures: dict[str, Procedure] = {}
     rules: dict[str, OrderRule] = {}
@@ -155,10 +155,14 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
 _COMPILED = (
     (
         ("title", "text", "command", "note", "path", "lost", "choose", "loses", "unavailable"),
-        facts.template,
+        sandbox.template,
         "template",
     ),
-    (("when", "required_when", "applies_when", "unavailable_when"), facts.expression, "expression"),
+    (
+        ("when", "required_when", "applies_when", "unavailable_when"),
+        sandbox.expression,
+        "expression",
+    ),
 )
 
 
@@ -172,7 +176,7 @@ def _templates(owner: str, items: list[Any]) -> list[Problem]:
                 if not source:
                     continue
                 field = f"{owner}: {item.id}: {name}"
-                facts.register_place(source, item.where, field)
+                sandbox.register_place(source, item.where, field)
                 try:
                     compile_(source)
                 except jinja2.TemplateError as error:
