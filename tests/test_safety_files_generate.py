@@ -165,3 +165,22 @@ def test_marked_pages_build_without_the_plugin(tmp_path: Path) -> None:
     for page in (plain / "site" / "dr").rglob("*.html"):
         text = page.read_text(encoding="utf-8")
         assert "exdr_generated" not in text and "edits are lost" not in text, page
+
+
+def test_the_plugin_refuses_a_path_outside_the_docs_folder(tmp_path: Path) -> None:
+    project = make_project(
+        tmp_path,
+        mkdocs="""
+        site_name: Test DR
+        theme: {name: mkdocs}
+        plugins:
+          - exdr:
+              path: ../outside
+              as_of: "2026-11-20"
+        """,
+    )
+    result = mkdocs(project)
+    assert result.returncode == 1
+    assert "'../outside' leaves the docs folder" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "outside").exists()

@@ -8,7 +8,7 @@ invalid option is a located problem.
 
 from __future__ import annotations
 
-from pathlib import Path, PurePosixPath, PureWindowsPath
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -141,7 +141,6 @@ def _validated(
             pending.pop(key, None)
         if not errors:
             break
-    problems += _outside(config.path, places.get("path", entry))
     if problems:
         raise InvalidInput(problems)
     notes = [
@@ -149,19 +148,3 @@ def _validated(
         for key, text in warnings
     ]
     return config, notes
-
-
-def _outside(path: str, where: Location) -> list[Problem]:
-    """A ``path`` option that leaves the docs folder (or generate's ``-o``): absolute, with a
-    drive, or with ``..``, read the way both POSIX and Windows would read it."""
-    windows = PureWindowsPath(path)
-    if not (PurePosixPath(path).is_absolute() or windows.anchor or ".." in windows.parts):
-        return []
-    return [
-        Problem(
-            where,
-            "plugins.exdr.path",
-            f"{path!r} leaves the docs folder; expected a folder inside it, such as dr "
-            "(no .., no leading / or drive)",
-        )
-    ]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from pathlib import PurePosixPath, PureWindowsPath
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
@@ -25,6 +26,24 @@ class IsoDate(c.Type[str]):
         return text
 
 
+class Subfolder(c.Type[str]):
+    """A folder inside the docs folder (and inside generate's ``-o``): not absolute, no drive,
+    no ``..``, read the way both POSIX and Windows would read it."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        text = super().run_validation(value)
+        windows = PureWindowsPath(text)
+        if PurePosixPath(text).is_absolute() or windows.anchor or ".." in windows.parts:
+            raise ValidationError(
+                f"{text!r} leaves the docs folder; expected a folder inside it, such as dr "
+                "(no .., no leading / or drive)"
+            )
+        return text
+
+
 class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Options of the ``exdr`` plugin; folders are relative to mkdocs.yml."""
 
@@ -34,7 +53,7 @@ class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Folder of inventory YAML files, read recursively."""
     policies = c.Dir(exists=False, default="policies")
     """Folder of the user's role policies; a missing folder means the built-in policies alone."""
-    path = c.Type(str, default="dr")
+    path = Subfolder(default="dr")
     """Folder of the generated pages; a server's page is ``<path>/servers/<slug>.md``."""
     fail_on = c.Optional(c.Choice(("error", "warning", "info")))
     """Each unaccepted finding at or above this severity is logged as one MkDocs warning
