@@ -25,6 +25,7 @@ from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.plan.findings import CODES, SEVERITIES, Finding
 from mkdocs_exdr.plan.model import OrderEntry, Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.policies.model import by_rank
+from mkdocs_exdr.policies.sandbox import describe_error, template_line
 from mkdocs_exdr.render import escape
 from mkdocs_exdr.render.plan_json import dumps, plan_json
 
@@ -223,13 +224,22 @@ class _Writer:
         context = {**self.common, **extra, "link": _Links(path), "here": path}
         try:
             self.pages[path] = self.env.get_template(template).render(context)
-        except jinja2.TemplateError as error:
-            line = getattr(error, "lineno", None) or 0
-            name = getattr(error, "filename", None) or template
-            where = Location(str(name), line, 1 if line else 0)
-            raise InvalidInput(
-                [Problem(where, "", f"template error while writing {path}: {error}")]
-            ) from None
+        except InvalidInput:
+            raise
+        except Exception as error:  # a page template is input: what it raises is a problem in it
+            raise InvalidInput([_template_problem(error, template, path)]) from None
+
+
+def _template_problem(error: BaseException, template: str, path: str) -> Problem:
+    """Where a page template failed (file and line, from the error or the traceback), and how."""
+    name, line = template_line(error, getattr(error, "filename", None))
+    if isinstance(error, UnicodeDecodeError):
+        line = error.object[: error.start].count(b"\n") + 1
+        message = f"not UTF-8: byte {error.object[error.start]:#04x} cannot be read"
+    else:
+        message = describe_error(error)
+    where = Location(str(name or template), line, 1 if line else 0)
+    return Problem(where, "", f"template error while writing {path}: {message}")
 
 
 def render_pages(
