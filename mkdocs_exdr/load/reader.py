@@ -312,6 +312,32 @@ def reader_for(annotation: Any) -> Reader:
     return result
 
 
+def _unknown_key(key: Any, item: Any, path: Path_, names: list[str], ctx: Context) -> bool:
+    """Report a key the model does not have; ``True`` when the mapping stays valid (a secret's
+    value dropped and recorded), ``False`` when it is a problem."""
+    child = (*path, key)
+    plain = _SECRET_KEY.match(str(key))
+    if plain and not isinstance(item, (dict, list)):
+        ctx.secrets.append(SecretHit(ctx.document.where(child), field_path(child)))
+        return True
+    if plain or secret_name(str(key)):
+        ctx.problems.append(
+            Problem(
+                ctx.document.where(child, key=True),
+                field_path((*path, REDACTED)),
+                "unknown key whose name looks like a secret (not shown); remove it "
+                "and keep the secret in the password manager",
+            )
+        )
+    elif key == "<<":
+        message = "YAML merge keys (<<) are not supported; write the values out"
+        ctx.problem(child, message, key=True)
+    else:
+        expected = f"; expected one of {', '.join(names)}"
+        ctx.problem(child, f"unknown key {key!r}{expected}{suggest(key, names)}", key=True)
+    return False
+
+
 def _dataclass_reader(cls: Any) -> Reader:
     fields = public_fields(cls)
     readers: dict[str, Reader] = {}
@@ -338,33 +364,7 @@ def _dataclass_reader(cls: Any) -> Reader:
             child = (*path, key)
             reader = readers.get(key)
             if reader is None:
-                plain = _SECRET_KEY.match(str(key))
-                if plain and not isinstance(item, (dict, list)):
-                    ctx.secrets.append(SecretHit(ctx.document.where(child), field_path(child)))
-                    continue
-                if plain or secret_name(str(key)):
-                    where = ctx.document.where(child, key=True)
-                    ctx.problems.append(
-                        Problem(
-                            where,
-                            field_path((*path, REDACTED)),
-                            "unknown key whose name looks like a secret (not shown); remove it "
-                            "and keep the secret in the password manager",
-                        )
-                    )
-                    ok = False
-                    continue
-                if key == "<<":
-                    ctx.problem(
-                        child,
-                        "YAML merge keys (<<) are not supported; write the values out",
-                        key=True,
-                    )
-                    ok = False
-                    continue
-                expected = f"; expected one of {', '.join(names)}"
-                ctx.problem(child, f"unknown key {key!r}{expected}{suggest(key, names)}", key=True)
-                ok = False
+                ok = _unknown_key(key, item, path, names, ctx) and ok
                 continue
             if key in needed and (item is None or item == []):
                 ctx.problem(child, f"{key} must not be empty")

@@ -131,7 +131,21 @@ def at_revision(revision: str, inventory: Path, policies: Path, into: Path) -> S
             ]
         )
     _refuse_links(repo, revision, shown, wanted)
-    archive = git(repo, "archive", "--format=tar", revision, "--", *wanted)
+    _extract(repo, revision, shown, wanted, into)
+    inv = names["inventory"]
+    pol = names.get("policies")
+    return Side(
+        inventory=into / inv,
+        policies=(into / pol) if pol else None,
+        label=shown,
+        shown_inventory=f"{shown}:{inv}",
+        shown_policies=f"{shown}:{pol}",
+    )
+
+
+def _extract(repo: Path, revision: str, shown: str, folders: list[str], into: Path) -> None:
+    """The ``folders`` of ``revision`` written under ``into``, through ``git archive``."""
+    archive = git(repo, "archive", "--format=tar", revision, "--", *folders)
     if archive.returncode:
         why = archive.stderr.decode(errors="replace").strip().splitlines()
         raise InvalidInput([Problem(Location(shown), "", why[0] if why else "git archive failed")])
@@ -142,15 +156,6 @@ def at_revision(revision: str, inventory: Path, policies: Path, into: Path) -> S
         raise InvalidInput(
             [Problem(Location(shown), "", f"cannot be extracted: {error}")]
         ) from None
-    inv = names["inventory"]
-    pol = names.get("policies")
-    return Side(
-        inventory=into / inv,
-        policies=(into / pol) if pol else None,
-        label=shown,
-        shown_inventory=f"{shown}:{inv}",
-        shown_policies=f"{shown}:{pol}",
-    )
 
 
 def _refuse_links(repo: Path, revision: str, shown: str, folders: list[str]) -> None:
