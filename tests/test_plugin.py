@@ -253,6 +253,9 @@ def test_generate_writes_pages_that_build_without_the_plugin(tmp_path: Path) -> 
     built = mkdocs(plain, "--strict")
     assert built.returncode == 0, built.stderr
     assert "Setup.com /m:RecoverServer" in html(plain, "dr/servers/ex01/index.html")
+    for page in (plain / "site" / "dr").rglob("*.html"):  # generate's mark stays unseen
+        text = page.read_text(encoding="utf-8")
+        assert "exdr_generated" not in text and "edits are lost" not in text, page
 
 
 def test_builds_under_properdocs_with_material(tmp_path: Path) -> None:

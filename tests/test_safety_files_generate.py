@@ -144,29 +144,6 @@ def test_the_plugin_replaces_a_page_generate_wrote_and_keeps_local_notes(tmp_pat
     assert "exdr_generated" not in plan  # the plugin's own plan.json
 
 
-def test_marked_pages_build_without_the_plugin(tmp_path: Path) -> None:
-    project = make_project(tmp_path / "source")
-    plain = write(
-        tmp_path / "plain",
-        {
-            "docs/index.md": "# Home\n",
-            "mkdocs.yml": """
-            site_name: Plain
-            theme: {name: mkdocs}
-            not_in_nav: |
-              /dr/servers/
-            markdown_extensions: [admonition, attr_list, tables, toc]
-            """,
-        },
-    )
-    assert generate(project, plain / "docs")[0] == 0
-    built = mkdocs(plain, "--strict")
-    assert built.returncode == 0, built.stderr
-    for page in (plain / "site" / "dr").rglob("*.html"):
-        text = page.read_text(encoding="utf-8")
-        assert "exdr_generated" not in text and "edits are lost" not in text, page
-
-
 def test_the_plugin_refuses_a_path_outside_the_docs_folder(tmp_path: Path) -> None:
     project = make_project(
         tmp_path,
