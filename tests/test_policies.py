@@ -81,6 +81,7 @@ def test_builtin_policies_load() -> None:
         "recover-cms",
         "restore-databases",
         "seed-ccr-copies",
+        "edge-subscribe",
     }
     assert set(catalog.rules) >= {
         "prerequisites-before-restore",
@@ -260,7 +261,9 @@ def test_reference_facts_hold() -> None:
     assert obtain.practice
 
     # Edge: certificate, then the subscription, then the other software.
-    clone = {s.id: s for s in catalog.procedures["edge-clone"].steps}
+    clone = {
+        s.id: s for name in ("edge-clone", "edge-subscribe") for s in catalog.procedures[name].steps
+    }
     assert (
         clone["reimport-certificates"].phase
         < clone["create-subscription-file"].phase

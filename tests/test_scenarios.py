@@ -79,7 +79,7 @@ def test_each_server_offers_the_scenarios_of_its_roles(plan: Plan) -> None:
     )
     assert found["LON-HUB01"] == ["rebuild"]
     assert found["LON-CAS01"] == ["rebuild"]
-    assert found["DMZ-EDGE01"] == ["edge-clone"]
+    assert found["DMZ-EDGE01"] == ["edge-clone", "resubscribe"]
     multi = set(found["MAN-EX01"])
     assert {"rebuild-keep-data", "rebuild-restore"} <= multi and "rebuild" not in multi, (
         "a mailbox server with other roles is not offered a rebuild without its data"
