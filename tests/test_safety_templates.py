@@ -83,8 +83,72 @@ def test_a_failing_step_template_is_a_problem_at_its_step(
 def test_a_condition_that_raises_is_a_problem_at_its_item(tmp_path: Path) -> None:
     problems = _plan_problems(_project(tmp_path, _policy(when="(1 / 0) > 1")))
     assert problems == [
-        "policies/probe.yml:6:7: role probe: probe-step: when: "
+        "policies/probe.yml:6:7: step probe-step: when: "
         "template error: ZeroDivisionError: division by zero"
+    ]
+
+
+EVERY_KIND = """
+role:
+  id: probe
+  title: Probe
+  procedure: recover-server
+  backup_items:
+    - id: probe-files
+      title: Probe files
+      level: recommended
+      why: A probe.
+      path: "{{ server.nosuch.deeper }}"
+      required_when: "7 / 0"
+      source: https://example.org/probe
+    - id: probe-gone
+      title: Probe gone
+      level: recommended
+      why: A probe.
+      applies_when: "1 / 0"
+      source: https://example.org/probe
+  data:
+    - id: probe-data
+      what: Probe data
+      recovery: reinstall
+      applies_when: "2 / 0"
+      source: https://example.org/probe
+  scenarios:
+    - id: probe-lost
+      title: Probe lost
+      lost: "{{ 3 / 0 }}"
+      choose: Always.
+      loses: Nothing.
+      unavailable_when: "4 / 0"
+      rebuilds: true
+      source: https://example.org/probe
+    - id: probe-never
+      title: Never
+      lost: Nothing.
+      choose: Never.
+      loses: Nothing.
+      applies_when: "5 / 0"
+      source: https://example.org/probe
+  steps:
+    - id: probe-step
+      phase: 50
+      title: Probe
+      when: "6 / 0"
+      source: https://example.org/probe
+"""
+
+
+def test_every_failing_template_is_reported_at_its_own_item_in_one_run(tmp_path: Path) -> None:
+    problems = _plan_problems(_project(tmp_path, EVERY_KIND))
+    assert [p.split(": template error: ")[0] for p in problems] == [
+        "policies/probe.yml:6:7: backup item probe-files: path",
+        "policies/probe.yml:6:7: backup item probe-files: required_when",
+        "policies/probe.yml:13:7: backup item probe-gone: applies_when",
+        "policies/probe.yml:20:7: data probe-data: applies_when",
+        "policies/probe.yml:26:7: scenario probe-lost",
+        "policies/probe.yml:26:7: scenario probe-lost: unavailable_when",
+        "policies/probe.yml:34:7: scenario probe-never: applies_when",
+        "policies/probe.yml:42:7: step probe-step: when",
     ]
 
 

@@ -26,6 +26,7 @@ from mkdocs_exdr.plan.organization import OrgIndex
 from mkdocs_exdr.plan.runbook import Times, expand, missing_facts, plan_scenarios, render_steps
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import Catalog
+from mkdocs_exdr.policies.facts import TemplateRuns
 from mkdocs_exdr.policies.model import BackupItem, RolePolicy
 
 
@@ -41,13 +42,16 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
     }
     procedures = [org.catalog.procedures[p.procedure] for p in policies if p.procedure]
     procedure = max(procedures, key=lambda p: p.precedence, default=None)
-    items = _covered_items(server, policies, context)
+    runs = org.templates
+    items = _covered_items(server, policies, context, runs)
     database_gb, restore_hours = _restore_estimate(server, org)
     times = Times(org.rebuild_hours(policies), restore_hours if server.storage_groups else 0.0)
-    scenarios, steps, problems = plan_scenarios(policies, procedure, org.catalog, context, times)
-    verify = expand([(p.id, s) for p in policies for s in p.verify], context)
-    verification, found = render_steps(verify)
-    org.problems += problems + found
+    scenarios, steps, problems = plan_scenarios(
+        policies, procedure, org.catalog, context, times, runs
+    )
+    verify = expand([(p.id, s) for p in policies for s in p.verify], context, runs)
+    verification = render_steps(verify, runs)
+    org.problems += problems
     plan = ServerPlan(
         server=server,
         slug=slugify(server.name),
@@ -56,7 +60,7 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
         domain_member=domain_member,
         configuration=tuple((p.id, c) for p in policies for c in p.configuration),
         items=tuple(items),
-        data=tuple(_data_outcomes(policies, context, items)),
+        data=tuple(_data_outcomes(policies, context, items, runs)),
         scenarios=tuple(scenarios),
         verification=tuple(verification),
         rpo=(site.rpo if site else None) or org.inventory.organization.rpo,
@@ -74,7 +78,7 @@ def plan_server(server: Server, org: OrgIndex) -> ServerPlan:
 
 
 def _covered_items(
-    server: Server, policies: list[RolePolicy], context: dict[str, Any]
+    server: Server, policies: list[RolePolicy], context: dict[str, Any], runs: TemplateRuns
 ) -> list[CoveredItem]:
     """The server's backup items, merged by id across its roles, with the jobs covering each.
 
@@ -82,13 +86,14 @@ def _covered_items(
     merged: dict[str, tuple[BackupItem, str, list[str]]] = {}
     for policy in policies:
         for item in policy.backup_items:
-            if not facts.holds(item.applies_when, context):
+            field = f"backup item {item.id}"
+            if not runs.holds(item.applies_when, context, item.where, f"{field}: applies_when"):
                 continue
             level = item.level
             if (
                 level != "required"
                 and item.required_when
-                and facts.holds(item.required_when, context)
+                and runs.holds(item.required_when, context, item.where, f"{field}: required_when")
             ):
                 level = "required"
             if item.id in merged:
@@ -100,13 +105,16 @@ def _covered_items(
     items: list[CoveredItem] = []
     for item_id, (item, effective, roles) in merged.items():
         jobs = tuple(job for job in server.backups if item_id in job.covers)
-        paths = _item_paths(item, context)
+        paths = _item_paths(item, context, runs)
         items.append(CoveredItem(item, effective, tuple(roles), jobs, paths))
     return items
 
 
 def _data_outcomes(
-    policies: list[RolePolicy], context: dict[str, Any], items: list[CoveredItem]
+    policies: list[RolePolicy],
+    context: dict[str, Any],
+    items: list[CoveredItem],
+    runs: TemplateRuns,
 ) -> list[DataOutcome]:
     """How each kind of data on the server comes back; data whose backup item no job covers
     is lost."""
@@ -114,7 +122,8 @@ def _data_outcomes(
     data: list[DataOutcome] = []
     for policy in policies:
         for datum in policy.data:
-            if not facts.holds(datum.applies_when, context):
+            field = f"data {datum.id}: applies_when"
+            if not runs.holds(datum.applies_when, context, datum.where, field):
                 continue
             outcome = datum.recovery
             if outcome == "backup" and datum.backup_item not in covered:
@@ -132,12 +141,13 @@ def _restore_estimate(server: Server, org: OrgIndex) -> tuple[float, float | Non
     return database_gb, (database_gb / rate if sizes and rate > 0 else None)
 
 
-def _item_paths(item: BackupItem, context: dict[str, Any]) -> tuple[str, ...]:
+def _item_paths(item: BackupItem, context: dict[str, Any], runs: TemplateRuns) -> tuple[str, ...]:
     """Where a backup item is on the server's disks: one path per storage group if per-group."""
     if not item.path:
         return ()
     groups = context["server"]["storage_groups"] if item.per == "storage-group" else [None]
-    paths = [facts.render(item.path, {**context, "sg": group}) for group in groups]
+    field = f"backup item {item.id}: path"
+    paths = [runs.render(item.path, {**context, "sg": g}, item.where, field) for g in groups]
     return tuple(dict.fromkeys(p for p in paths if p))
 
 
@@ -210,8 +220,9 @@ def plan_organization(
     """The whole DR plan: every active server's plan, organisation findings and recovery orders."""
     org = OrgIndex(inventory, catalog, as_of)
     servers = [plan_server(server, org) for server in org.active]
-    if org.problems:
-        raise InvalidInput(list(dict.fromkeys(org.problems)))
+    problems = org.problems + org.templates.problems
+    if problems:
+        raise InvalidInput(list(dict.fromkeys(problems)))
     found = [f for p in servers for f in p.findings]
     found += check_organization(org, list(secrets))
     findings = _accept(found, inventory, as_of)

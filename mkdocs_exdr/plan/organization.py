@@ -45,6 +45,9 @@ class OrgIndex:
         self.facts = facts.Facts("org", inventory.organization)
         self.active = [s for s in inventory.servers if s.status == "active"]
         self.problems: list[Problem] = []
+        #: The policy templates this plan runs, with their own problems: made per plan, so a
+        #: failure is placed at this catalog's items and nothing is remembered between builds.
+        self.templates = facts.TemplateRuns()
         self.rebuild_times = {r.role: r.time for r in self.settings["rebuild_times"]}
         self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
         #: Servers with an Edge subscription, each with the roles the subscription needs.

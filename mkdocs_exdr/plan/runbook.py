@@ -13,12 +13,11 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-import jinja2
-
 from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.plan.model import PlannedStep, RenderedStep, ScenarioPlan
 from mkdocs_exdr.policies import facts
 from mkdocs_exdr.policies.catalog import Catalog
+from mkdocs_exdr.policies.facts import TemplateRuns
 from mkdocs_exdr.policies.model import OrderRule, Procedure, RolePolicy, Scenario, Step
 
 
@@ -34,17 +33,20 @@ class Times:
         return self.rebuild if name == "rebuild" else self.restore
 
 
-def expand(steps: Iterable[tuple[str, Step]], context: dict[str, Any]) -> list[PlannedStep]:
+def expand(
+    steps: Iterable[tuple[str, Step]], context: dict[str, Any], runs: TemplateRuns
+) -> list[PlannedStep]:
     """Steps bound to the server's facts: repeated per loop item, dropped where ``when`` fails."""
     planned: list[PlannedStep] = []
     for owner, step in steps:
+        field = f"step {step.id}: when"
         if step.for_each:
             variable, source = facts.LOOPS[step.for_each]
             for value in context["server"][source]:
                 bound = {**context, variable: value}
-                if facts.holds(step.when, bound):
+                if runs.holds(step.when, bound, step.where, field):
                     planned.append(PlannedStep(step, owner, bound, value.label()))
-        elif facts.holds(step.when, context):
+        elif runs.holds(step.when, context, step.where, field):
             planned.append(PlannedStep(step, owner, context))
     return planned
 
@@ -60,20 +62,16 @@ def missing_facts(steps: Iterable[PlannedStep]) -> list[str]:
     return list(dict.fromkeys(names))
 
 
-def render_steps(steps: Iterable[PlannedStep]) -> tuple[list[RenderedStep], list[Problem]]:
-    """Number and render ``steps``; a template error is a problem at its step."""
+def render_steps(steps: Iterable[PlannedStep], runs: TemplateRuns) -> list[RenderedStep]:
+    """Number and render ``steps``; a template error is a problem at its step (in ``runs``)."""
     rendered: list[RenderedStep] = []
-    problems: list[Problem] = []
     for planned in steps:
         step, context = planned.step, planned.context
-        try:
-            title = facts.render(step.title, context) or step.id
-            text = facts.render(step.text, context)
-            command = facts.render(step.command, context)
-            note = facts.render(step.note, context)
-        except jinja2.TemplateError as error:
-            problems.append(Problem(step.where, f"step {step.id}", f"template error: {error}"))
-            continue
+        field = f"step {step.id}"
+        title = runs.render(step.title, context, step.where, field) or step.id
+        text = runs.render(step.text, context, step.where, field)
+        command = runs.render(step.command, context, step.where, field)
+        note = runs.render(step.note, context, step.where, field)
         rendered.append(
             RenderedStep(
                 number=len(rendered) + 1,
@@ -92,21 +90,29 @@ def render_steps(steps: Iterable[PlannedStep]) -> tuple[list[RenderedStep], list
                 label=planned.label,
             )
         )
-    return rendered, problems
+    return rendered
+
+
+def _applies(scenario: Scenario, context: dict[str, Any], runs: TemplateRuns) -> bool:
+    field = f"scenario {scenario.id}: applies_when"
+    return runs.holds(scenario.applies_when, context, scenario.where, field)
 
 
 def _offered(
-    policies: list[RolePolicy], procedure: Procedure | None, context: dict[str, Any]
+    policies: list[RolePolicy],
+    procedure: Procedure | None,
+    context: dict[str, Any],
+    runs: TemplateRuns,
 ) -> dict[str, list[Any]]:
     """The scenarios of the server's roles that apply, grouped by id, in rank order; the
     procedure's default scenario when no role offers one."""
     groups: dict[str, list[tuple[str, Scenario]]] = {}
     for policy in policies:
         for scenario in policy.scenarios:
-            if facts.holds(scenario.applies_when, context):
+            if _applies(scenario, context, runs):
                 groups.setdefault(scenario.id, []).append((policy.id, scenario))
     default = procedure.default_scenario if procedure else None
-    if not groups and procedure and default and facts.holds(default.applies_when, context):
+    if not groups and procedure and default and _applies(default, context, runs):
         groups[default.id] = [(procedure.id, default)]
     rebuilding = any(s.rebuilds and not s.fallback for g in groups.values() for _, s in g)
     return {
@@ -219,34 +225,37 @@ def plan_scenarios(
     catalog: Catalog,
     context: dict[str, Any],
     times: Times,
+    runs: TemplateRuns,
 ) -> tuple[list[ScenarioPlan], list[PlannedStep], list[Problem]]:
-    """The server's scenarios, the planned steps of all of them, and the problems found."""
+    """The server's scenarios, the planned steps of all of them, and the order problems found
+    (template errors are in ``runs``)."""
     plans: list[ScenarioPlan] = []
     every: list[PlannedStep] = []
     problems: list[Problem] = []
     rules = list(catalog.rules.values())
-    for sid, group in _offered(policies, procedure, context).items():
+    for sid, group in _offered(policies, procedure, context, runs).items():
         first = group[0][1]
         joined = _scenario_steps(group, policies, procedure, catalog)
-        planned = sorted(expand(joined, context), key=lambda p: p.step.phase)
+        planned = sorted(expand(joined, context, runs), key=lambda p: p.step.phase)
         problems += check_order(sid, planned, rules)
-        rendered, found = render_steps(planned)
-        problems += found
+        rendered = render_steps(planned, runs)
         every += planned
         parts = tuple((name, times.part(name)) for name in first.time)
         unknown = any(hours is None for _, hours in parts)
         unavailable = any(
-            facts.holds(s.unavailable_when, context) for _, s in group if s.unavailable_when
+            runs.holds(s.unavailable_when, context, s.where, f"scenario {sid}: unavailable_when")
+            for _, s in group
+            if s.unavailable_when
         )
-        try:
-            texts = {
-                name: facts.render(getattr(first, name), context) or ""
-                for name in ("title", "lost", "choose", "loses")
-            }
-            reason = facts.render(first.unavailable, context) if unavailable else None
-        except jinja2.TemplateError as error:
-            problems.append(Problem(first.where, f"scenario {sid}", f"template error: {error}"))
-            continue
+        texts = {
+            name: runs.render(getattr(first, name), context, first.where, f"scenario {sid}") or ""
+            for name in ("title", "lost", "choose", "loses")
+        }
+        reason = (
+            runs.render(first.unavailable, context, first.where, f"scenario {sid}")
+            if unavailable
+            else None
+        )
         plans.append(
             ScenarioPlan(
                 id=sid,

@@ -105,12 +105,7 @@ def builtin_texts() -> list[tuple[str, str]]:
 
 
 def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> Catalog:
-    """Load the built-in policies, then the user's folder over them; raise ``InvalidInput``.
-
-    Registers where each template was read (``sandbox.register_place``), so a template that
-    fails while planning is reported at its policy item.
-    """
-    sandbox.forget_places()
+    """Load the built-in policies, then the user's folder over them; raise ``InvalidInput``."""
     roles: dict[str, RolePolicy] = {}
     procedures: dict[str, Procedure] = {}
     rules: dict[str, OrderRule] = {}
@@ -175,11 +170,10 @@ def _templates(owner: str, items: list[Any]) -> list[Problem]:
                 source = getattr(item, name, None)
                 if not source:
                     continue
-                field = f"{owner}: {item.id}: {name}"
-                sandbox.register_place(source, item.where, field)
                 try:
                     compile_(source)
                 except jinja2.TemplateError as error:
+                    field = f"{owner}: {item.id}: {name}"
                     problems.append(Problem(item.where, field, f"{kind} error: {error}"))
     return problems
 

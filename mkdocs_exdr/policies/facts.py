@@ -15,8 +15,9 @@ from typing import Any
 
 from jinja2 import nodes
 
+from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.inventory.model import DEFAULT_INSTALL_PATH, Database, Server, StorageGroup
-from mkdocs_exdr.policies.sandbox import ENV, expression, run, template
+from mkdocs_exdr.policies.sandbox import ENV, PolicyTemplateError, expression, run, template
 
 _VERSION = re.compile(r"Version\s+8\.(\d+)\s+\(Build\s+(\d+)\.(\d+)")
 SERVICE_PACKS = {0: "RTM", 1: "SP1", 2: "SP2", 3: "SP3"}
@@ -260,30 +261,80 @@ def holds(source: str | None, context: dict[str, Any]) -> bool:
     """Evaluate a condition; no condition holds.
 
     Raises ``PolicyTemplateError`` for anything the condition raises or a limit it reaches.
-    Results are remembered by the plain values the condition reads, since thousands of servers
-    share a handful of facts (version, OS, whether a list is empty). They are kept on the
-    organisation's facts (``context["org"]``), which each plan makes anew: nothing outlives a
-    build.
     """
     if source is None:
         return True
-    chains = _chains(source)
-    org = context.get("org")
-    try:
-        if chains is None or not isinstance(org, Facts):
-            raise LookupError
-        key = (source, *(_key_value(context, chain) for chain in chains))
-    except LookupError:
-        return _holds(source, context)
-    held: dict[tuple[Any, ...], bool] = org.__dict__.setdefault("_conditions", {})
-    if key not in held:
-        held[key] = _holds(source, context)
-    return held[key]
-
-
-def _holds(source: str, context: dict[str, Any]) -> bool:
     compiled = expression(source)
     return bool(run(source, lambda: bool(compiled(**context))))
+
+
+def _condition_key(source: str, context: dict[str, Any]) -> tuple[Any, ...] | None:
+    """``source`` with the plain values it reads, or ``None`` when it reads other values."""
+    chains = _chains(source)
+    if chains is None:
+        return None
+    try:
+        return (source, *(_key_value(context, chain) for chain in chains))
+    except LookupError:
+        return None
+
+
+class TemplateRuns:
+    """The policy templates and conditions one plan runs, and the problems they found.
+
+    The caller names the policy item and field a template belongs to, and a failure is a problem
+    there: planning carries on and reports them all. Conditions are remembered by the plain
+    values they read, since thousands of servers share a handful of facts (version, OS, whether a
+    list is empty). A template that reached a limit fails at once the next time instead of
+    spending its budget again (some 15 ms a time: 45 s for a runaway step on 3,000 servers).
+    Each plan makes its own: nothing outlives a build.
+    """
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+        self._conditions: dict[tuple[Any, ...], bool] = {}
+        self._limited: dict[str, PolicyTemplateError] = {}
+
+    def render(
+        self, source: str | None, context: dict[str, Any], where: Location, field: str
+    ) -> str | None:
+        """``render(source, context)``; a failure is a problem at ``where`` and ``None``."""
+        if source is None:
+            return None
+        try:
+            text: str = self._run(source, lambda: render(source, context))
+        except PolicyTemplateError as error:
+            self.problems.append(Problem(where, field, f"template error: {error}"))
+            return None
+        return text
+
+    def holds(
+        self, source: str | None, context: dict[str, Any], where: Location, field: str
+    ) -> bool:
+        """``holds(source, context)``; a failure is a problem at ``where`` and does not hold."""
+        if source is None:
+            return True
+        key = _condition_key(source, context)
+        if key is not None and key in self._conditions:
+            return self._conditions[key]
+        try:
+            held: bool = self._run(source, lambda: holds(source, context))
+        except PolicyTemplateError as error:  # not remembered: the same text elsewhere fails too
+            self.problems.append(Problem(where, field, f"template error: {error}"))
+            return False
+        if key is not None:
+            self._conditions[key] = held
+        return held
+
+    def _run(self, source: str, call: Callable[[], Any]) -> Any:
+        if source in self._limited:
+            raise self._limited[source]
+        try:
+            return call()
+        except PolicyTemplateError as error:
+            if error.limited:
+                self._limited[source] = error
+            raise
 
 
 @lru_cache(maxsize=4096)

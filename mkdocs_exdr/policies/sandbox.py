@@ -1,5 +1,6 @@
 """The sandbox policy templates run in: Jinja's immutable sandbox with an operation budget and a
-size limit, and failures reported as located problems at the policy item."""
+size limit, and every failure raised as one ``PolicyTemplateError`` for the caller to place at
+its policy item. Nothing here outlives a call but the compiled templates, keyed by their text."""
 
 from __future__ import annotations
 
@@ -242,15 +243,18 @@ ENV.filters.update(
 class PolicyTemplateError(InvalidInput, jinja2.TemplateRuntimeError):
     """A policy template or condition that failed while it ran: raised, limited or recursive.
 
-    Both a template error, which the runbook records at its step and carries on, and invalid
-    input, so a caller that lets it through still stops with a located problem (exit 2, one
-    short ``PluginError``). Its text is the account of the failure, with the template's line;
-    its problem is at the policy item when the catalog registered the source.
+    Its text is the account of the failure, with the template's line. The caller that ran the
+    template knows its policy item and records the failure there (``facts.TemplateRuns``); it is
+    also invalid input, so one that is let through still stops with a problem (exit 2, one short
+    ``PluginError``), if not at its item.
     """
 
-    def __init__(self, message: str, problem: Problem) -> None:
+    def __init__(self, message: str, problem: Problem, limited: bool = False) -> None:
         super().__init__([problem])
         self.detail = message
+        #: Whether it reached a limit (operations, size, recursion, memory): running the same
+        #: template again would spend the whole budget again and fail the same way.
+        self.limited = limited
 
     def __str__(self) -> str:
         return self.detail
@@ -258,22 +262,6 @@ class PolicyTemplateError(InvalidInput, jinja2.TemplateRuntimeError):
 
 class UnquotablePolicyValue(PolicyTemplateError, UnquotableValue):
     """``UnquotableValue`` raised by a policy template, still caught as what it is."""
-
-
-#: Where each policy template's source was read, registered by the catalog when it checks
-#: templates: a failure found while planning is reported at its policy item.
-_PLACES: dict[str, tuple[Location, str]] = {}
-
-
-def register_place(source: str, where: Location, field: str) -> None:
-    """Remember that ``source`` is the template of ``field`` at ``where``."""
-    _PLACES[source] = (where, field)
-
-
-def forget_places() -> None:
-    """Forget the places (and the limited templates) of an earlier catalog."""
-    _PLACES.clear()
-    _LIMITED.clear()
 
 
 def template_line(error: BaseException, filename: str | None = None) -> tuple[str | None, int]:
@@ -311,30 +299,21 @@ def _failed(source: str, error: BaseException) -> PolicyTemplateError:
     message = describe_error(error)
     if line and "\n" in source.strip():
         message += f" (line {line} of the template)"
-    where, field = _PLACES.get(source, (Location("<policy template>"), ""))
+    problem = Problem(Location("<policy template>"), "", f"template error: {message}")
+    limited = isinstance(error, (TemplateLimit, RecursionError, MemoryError))
     kind = UnquotablePolicyValue if isinstance(error, UnquotableValue) else PolicyTemplateError
-    return kind(message, Problem(where, field, f"template error: {message}"))
-
-
-#: Sources that reached a limit, with their error: the same template on the next server
-#: fails at once instead of spending its whole budget again.
-_LIMITED: dict[str, PolicyTemplateError] = {}
+    return kind(message, problem, limited)
 
 
 def run(source: str, call: Callable[[], Any]) -> Any:
     """``call()`` with a fresh budget; any failure as ``PolicyTemplateError``."""
-    if source in _LIMITED:
-        raise _LIMITED[source]
     token = _BUDGET.set(_Budget())
     try:
         return call()
     except PolicyTemplateError:
         raise
     except Exception as error:  # a policy is input: whatever it raises is a problem at its item
-        failed = _failed(source, error)
-        if isinstance(error, (TemplateLimit, RecursionError, MemoryError)):
-            _LIMITED[source] = failed
-        raise failed from None
+        raise _failed(source, error) from None
     finally:
         _BUDGET.reset(token)
 
