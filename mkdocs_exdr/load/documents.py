@@ -124,10 +124,25 @@ def load_text(text: str, shown: str) -> tuple[list[Document], list[Problem]]:
         return [], [
             Problem(_syntax_where(error, text, shown), "", f"YAML syntax: {_syntax(error, text)}")
         ]
+    except yaml.reader.ReaderError as error:  # a character YAML does not allow, by position
+        return [], [_reader_problem(error, text, shown)]
     except yaml.YAMLError as error:
         return [], [Problem(Location(shown), "", f"YAML syntax: {error}")]
     except _Limit as error:
         return [], [Problem(Location(shown, error.line, error.column), "", error.message)]
+
+
+def _reader_problem(error: yaml.reader.ReaderError, text: str, shown: str) -> Problem:
+    """A character YAML refuses, at its line and column, named by its code point."""
+    before = text[: error.position]
+    line = before.count("\n") + 1
+    column = error.position - (before.rfind("\n") + 1) + 1
+    code = error.character if isinstance(error.character, int) else ord(str(error.character)[0])
+    return Problem(
+        Location(shown, line, column),
+        "",
+        f"YAML syntax: character U+{code:04X} is not allowed in YAML; remove it",
+    )
 
 
 def _syntax_where(error: yaml.MarkedYAMLError, text: str, shown: str) -> Location:
