@@ -4,6 +4,7 @@ nothing outside -o; the plugin replaces, and does not merge, a page generate wro
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -161,3 +162,18 @@ def test_the_plugin_refuses_a_path_outside_the_docs_folder(tmp_path: Path) -> No
     assert "'../outside' leaves the docs folder" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (tmp_path / "outside").exists()
+
+
+def test_generate_replaces_a_hard_link_instead_of_writing_through_it(tmp_path: Path) -> None:
+    project = make_project(tmp_path / "source")
+    output = tmp_path / "out"
+    assert generate(project, output)[0] == 0
+    page = output / "dr" / "servers" / "ex01.md"
+    outside = tmp_path / "outside.md"
+    outside.write_text(page.read_text(encoding="utf-8") + "ATTACKER-LINE\n", encoding="utf-8")
+    page.unlink()
+    os.link(outside, page)
+    assert generate(project, output)[0] == 0
+    assert outside.read_text(encoding="utf-8").endswith("ATTACKER-LINE\n"), "left alone"
+    assert "ATTACKER-LINE" not in page.read_text(encoding="utf-8")
+    assert page.stat().st_nlink == 1

@@ -273,3 +273,18 @@ def test_the_lock_is_removed_when_the_import_fails(tmp_path: Path) -> None:
     code, _, err = run("--inventory", str(inventory), *exports(tmp_path, "csv", CSV, "ascii"))
     assert code == 2 and "broken.yml" in err
     assert not (inventory / ".mkdocs-exdr-import.lock").exists()
+
+
+def test_a_site_name_check_would_refuse_is_not_written(tmp_path: Path) -> None:
+    text = (EXPORTS / "csv" / "servers.csv").read_text()
+    row = next(line for line in text.splitlines() if line.startswith('"LON-UM01",'))
+    site = next(part for part in row.split('"') if "/Sites/" in part)
+    bad = text.replace(row, row.replace(site, site + "\u202ex"))
+    source = tmp_path / "servers.csv"
+    source.write_text(bad, encoding="utf-8")
+    inventory = tmp_path / "inventory"
+    code, out, err = run("--inventory", str(inventory), str(source))
+    assert code == 1, out + err
+    assert "holds a control, line-break or bidirectional character (U+202E)" in err
+    written = "".join(p.read_text(encoding="utf-8") for p in inventory.rglob("*.yml"))
+    assert "\u202e" not in written and "LON-UM01" not in written

@@ -12,6 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.importer.files import replace_file
 from mkdocs_exdr.plugin.plugin import GENERATED_KEY, is_generated, mark_generated
 
 #: Enough of a file to see its mark (on the second line) without reading a large file whole.
@@ -35,8 +36,9 @@ def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str
     if problems:
         raise InvalidInput(problems)
     for target, content in targets.items():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(content, encoding="utf-8", newline="\n")
+        # A new file renamed over the old one: a hard link to a file outside the output
+        # folder is replaced, not written through, and a page is never half-written.
+        replace_file(target, content.encode("utf-8"))
     return root
 
 

@@ -14,6 +14,7 @@ from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.importer.exports import KINDS, Export, Record, Value
 from mkdocs_exdr.inventory.model import SERVER_NAME_PATTERN, Server
 from mkdocs_exdr.load.reader import REDACTED, redact_secrets
+from mkdocs_exdr.validate.characters import FORBIDDEN
 
 #: Exchange 2007 ServerRole words and the role ids of the built-in policies.
 ROLE_WORDS = {
@@ -110,10 +111,14 @@ def read_exports(exports: list[Export]) -> Imported:
     """Combine the records of every export into servers with their storage groups."""
     by_kind: dict[str, list[Record]] = {}
     notes: list[Problem] = []
+    skipped: list[Problem] = [p for e in exports for p in e.problems]
     for export in exports:
         for record in export.records:
+            refused = _unwritable(record)
+            if refused is not None:
+                skipped.append(refused)
+                continue
             by_kind.setdefault(record.kind, []).append(_redacted(record, notes))
-    skipped: list[Problem] = [p for e in exports for p in e.problems]
     servers: dict[str, ImportedServer] = {}
     organization = forest = None
     listed = frozenset((r.text("Name") or "").casefold() for r in by_kind.get("servers", []))
@@ -138,6 +143,23 @@ def read_exports(exports: list[Export]) -> Imported:
     return Imported(
         organization, forest, list(servers.values()), notes, skipped, kinds, listed - {""}
     )
+
+
+def _unwritable(record: Record) -> Problem | None:
+    """A row holding a character that ``check`` refuses in names and paths (controls, line
+    breaks, bidirectional overrides): it is left out, so the inventory never gets it."""
+    for name, value in record.values.items():
+        for text in value if isinstance(value, list) else [value or ""]:
+            found = FORBIDDEN.search(text)
+            if found:
+                code = ord(found.group())
+                return Problem(
+                    record.where,
+                    name,
+                    f"holds a control, line-break or bidirectional character (U+{code:04X}) "
+                    "that check refuses; row skipped, not written",
+                )
+    return None
 
 
 def _redacted(record: Record, notes: list[Problem]) -> Record:
