@@ -23,6 +23,7 @@ from hypothesis import strategies as st
 from hypothesis.configuration import set_hypothesis_home_dir
 from mkdocs.config.defaults import MkDocsConfig
 
+from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plugin.extensions import enable_extensions
 from mkdocs_exdr.render.escape import block, fence, inline, mermaid_label
@@ -136,7 +137,7 @@ CONTEXTS = {
 # failure patches go to the temporary folder instead of ./.hypothesis.
 PROPERTY = settings(max_examples=300, deadline=None, database=None)
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "mkdocs-exdr-hypothesis")
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = UNSAFE_CHARACTERS
 
 
 def _plugin_extensions() -> tuple[list[Any], dict[str, Any]]:

@@ -34,6 +34,7 @@ NAMES_AND_PATHS = [
 ]
 FORBIDDEN = ["\u202e", "\u202a", "\u2066", "\u2069", "\u2028", "\u2029", "\n", "\r", "\t"]
 FORBIDDEN += ["\x00", "\x1b", "\x7f", "\x85", "\x9b"]
+FORBIDDEN += ["\u200f", "\u061c", "\u200b", "\ufeff"]  # bidi marks, zero width, BOM
 EXTRA = {
     "install_path": "D:\\Exchange",
     "certificates": [{"subject": "mail.contoso.com", "pfx_location": "\\\\fs\\mail.pfx"}],

@@ -13,6 +13,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
+from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.importer.rewrite import ImportReport
 from mkdocs_exdr.plan.findings import SEVERITIES, Finding
@@ -25,7 +26,7 @@ OUTPUT_SCHEMA_VERSION = 1
 DIFF_SCHEMA_VERSION = 1
 # C0 and C1 controls (tab and newline too: a value is one line), DEL, line and paragraph
 # separators, and the bidirectional embeddings, overrides and isolates ("Trojan Source").
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = UNSAFE_CHARACTERS
 
 
 def plain(text: object) -> str:

@@ -7,11 +7,13 @@ import re
 
 import jinja2
 
+from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
+
 # PowerShell ends a single-quoted string at any of these and reads two in a row as one.
 _PS_QUOTES = "'\u2018\u2019\u201a\u201b"
 # Characters a command line must not hold as they are: controls, line and paragraph separators,
 # bidirectional embeddings, overrides and isolates.
-_UNPRINTABLE = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_UNPRINTABLE = UNSAFE_CHARACTERS
 # cmd.exe expands %name% (and !name! under delayed expansion) even inside double quotes, and
 # no escape for them works both typed and in a batch file; a '"' would end the quoted argument.
 _CMD_REFUSED = re.compile('["%!]')

@@ -32,6 +32,8 @@ from __future__ import annotations
 import re
 import string
 
+from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
+
 _BACKTICKS = re.compile(r"`+")
 _ALWAYS = {
     "<": "&lt;",
@@ -57,7 +59,7 @@ _BLOCK_START = re.compile(
 _ENTITIES = {"=": "&#61;", "?": "&#63;"}
 # C0 and C1 controls, line and paragraph separators, bidirectional embeddings, overrides and
 # isolates ("Trojan Source"); the same set the terminal reporter shows as escapes.
-_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+_CONTROL = UNSAFE_CHARACTERS
 
 
 def inline(value: object) -> str:

@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import ImmutableSandboxedEnvironment
 
+from mkdocs_exdr.common.characters import UNSAFE
 from mkdocs_exdr.common.durations import describe
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
@@ -64,9 +65,7 @@ class PageSet:
 # Characters that would be markup once a theme decodes entities (Material's ``striptags`` in
 # ``<title>``) or YAML decodes ``\u003c`` (tags), as look-alikes that are plain text anywhere.
 _LOOK_ALIKES = str.maketrans({"<": "\uff1c", ">": "\uff1e", "&": "\uff06", '"': "\uff02"})
-_INVISIBLE = re.compile(
-    "[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069\ud800-\udfff\ufffe\uffff]"
-)
+_INVISIBLE = re.compile(f"[{UNSAFE}\ud800-\udfff\ufffe\uffff]")
 
 
 def front_matter(value: object) -> str:

@@ -7,17 +7,17 @@ starts a new command and U+202E reverses what a reader sees ("Trojan Source"). F
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from typing import Any
 
+from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
 from mkdocs_exdr.common.problems import Problem
 from mkdocs_exdr.load.documents import Document, Path_
 from mkdocs_exdr.load.reader import field_path
 
 #: C0 and C1 controls, line and paragraph separators, bidirectional embeddings, overrides and
 #: isolates.
-FORBIDDEN = re.compile("[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
+FORBIDDEN = UNSAFE_CHARACTERS
 #: Keys of free text, which may hold these two of the set.
 FREE_TEXT = frozenset({"notes", "description", "reason"})
 _FREE_TEXT_ALLOWS = "\n\t"
