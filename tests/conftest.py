@@ -6,10 +6,14 @@ import os
 import subprocess
 import sys
 import textwrap
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
+
+from tests.browsers import CHROMIUM, FLAGS, require_chromium
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -158,3 +162,15 @@ def repo(tmp_path: Path) -> Path:
     git(project, "add", "-A")
     git(project, "commit", "-q", "-m", "base")
     return project
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Any]:
+    """One headless Chromium for the whole run (skipped, or failed under CI, without it)."""
+    require_chromium()
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
+        yield instance
+        instance.close()

@@ -7,14 +7,16 @@ import io
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
 
 from mkdocs_exdr.cli.main import main
 from mkdocs_exdr.offline import bundle as offline
+from tests.browsers import require_chromium
 from tests.conftest import REPO
-from tests.test_browser import CHROMIUM, FLAGS, heading, require_chromium
+from tests.test_browser import heading
 
 
 def test_vendored_assets_match_their_recorded_checksums() -> None:
@@ -43,8 +45,9 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
     yield out / "site"
 
 
-def test_offline_copy_needs_no_network_and_prints(copy: Path, artifacts: Path) -> None:
-    from playwright.sync_api import sync_playwright
+def test_offline_copy_needs_no_network_and_prints(
+    copy: Path, artifacts: Path, browser: Any
+) -> None:
     from pypdf import PdfReader
 
     left_machine: list[str] = []
@@ -58,46 +61,44 @@ def test_offline_copy_needs_no_network_and_prints(copy: Path, artifacts: Path) -
             route.abort()  # type: ignore[attr-defined]
 
     base = copy.as_uri()
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        context = browser.new_context(viewport={"width": 1280, "height": 1000})
-        context.route("**/*", only_local)
-        page = context.new_page()
+    context = browser.new_context(viewport={"width": 1280, "height": 1000})
+    context.route("**/*", only_local)
+    page = context.new_page()
 
-        page.goto(f"{base}/dr/index.html")
-        assert heading(page) == "Fabrikam: disaster recovery"
-        banner = page.locator(".exdr-banner").first.inner_text()
-        assert "Internal: contains server names and addresses" in banner
-        assert "Inventory revision" in banner and "fingerprint" in banner
-        assert "This copy is" in banner and "older than 30 days" in banner
-        page.locator("article a", has_text="London").first.click()
-        assert heading(page) == "Site London"
-        page.locator("article a", has_text="LON-MBX02").first.click()
-        assert heading(page) == "LON-MBX02"
-        page.screenshot(path=str(artifacts / "offline-server.png"))
+    page.goto(f"{base}/dr/index.html")
+    assert heading(page) == "Fabrikam: disaster recovery"
+    banner = page.locator(".exdr-banner").first.inner_text()
+    assert "Internal: contains server names and addresses" in banner
+    assert "Inventory revision" in banner and "fingerprint" in banner
+    assert "This copy is" in banner and "older than 30 days" in banner
+    page.locator("article a", has_text="London").first.click()
+    assert heading(page) == "Site London"
+    page.locator("article a", has_text="LON-MBX02").first.click()
+    assert heading(page) == "LON-MBX02"
+    page.screenshot(path=str(artifacts / "offline-server.png"))
 
-        page.goto(f"{base}/dr/recovery-order.html")
-        diagram = page.locator(".mermaid").first
-        page.wait_for_function(
-            "() => { const d = document.querySelector('.mermaid');"
-            " return d && !d.textContent.includes('flowchart') && d.getBoundingClientRect().height > 40; }",
-            timeout=20000,
-        )
-        assert diagram.bounding_box()["height"] > 40  # type: ignore[index]
-        page.screenshot(path=str(artifacts / "offline-recovery-order.png"))
+    page.goto(f"{base}/dr/recovery-order.html")
+    diagram = page.locator(".mermaid").first
+    page.wait_for_function(
+        "() => { const d = document.querySelector('.mermaid');"
+        " return d && !d.textContent.includes('flowchart') && d.getBoundingClientRect().height > 40; }",
+        timeout=20000,
+    )
+    assert diagram.bounding_box()["height"] > 40  # type: ignore[index]
+    page.screenshot(path=str(artifacts / "offline-recovery-order.png"))
 
-        page.goto(f"{base}/index.html")
-        page.locator(".md-search__input").first.click()
-        page.keyboard.type("FRA-CAS01", delay=30)
-        result = page.locator(".md-search-result__item a").first
-        result.wait_for(timeout=20000)
-        assert "FRA-CAS01" in result.inner_text()
+    page.goto(f"{base}/index.html")
+    page.locator(".md-search__input").first.click()
+    page.keyboard.type("FRA-CAS01", delay=30)
+    result = page.locator(".md-search-result__item a").first
+    result.wait_for(timeout=20000)
+    assert "FRA-CAS01" in result.inner_text()
 
-        page.goto(f"{base}/dr/servers/lon-mbx02.html")
-        server_pdf = page.pdf(format="A4")
-        page.goto(f"{base}/dr/print/organization.html")
-        org_pdf = page.pdf(format="A4")
-        browser.close()
+    page.goto(f"{base}/dr/servers/lon-mbx02.html")
+    server_pdf = page.pdf(format="A4")
+    page.goto(f"{base}/dr/print/organization.html")
+    org_pdf = page.pdf(format="A4")
+    context.close()
 
     (artifacts / "lon-mbx02.pdf").write_bytes(server_pdf)
     (artifacts / "organization-runbook.pdf").write_bytes(org_pdf)

@@ -25,12 +25,8 @@ Every string field of the model is classified below (a new field fails
 
 from __future__ import annotations
 
-import functools
-import http.server
 import re
 import tempfile
-import threading
-from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from html.parser import HTMLParser
 from pathlib import Path
@@ -48,8 +44,8 @@ from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.inventory.model import InventoryFile
 from mkdocs_exdr.load.annotations import model_classes, public_fields, shape_of
 from mkdocs_exdr.validate.characters import FORBIDDEN
+from tests.browsers import served
 from tests.conftest import mkdocs, write
-from tests.test_browser import CHROMIUM, FLAGS, require_chromium
 
 set_hypothesis_home_dir(Path(tempfile.gettempdir()) / "mkdocs-exdr-hypothesis")
 
@@ -497,38 +493,14 @@ def test_the_page_check_accepts_escaped_text() -> None:
     assert _markup_from_input(text) == []
 
 
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Any]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield instance
-        instance.close()
-
-
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-class _QuietServer(http.server.ThreadingHTTPServer):
-    def handle_error(self, request: Any, client_address: Any) -> None:
-        pass  # Chromium drops connections it no longer needs (a broken pipe here)
-
-
-def _serve(folder: Path) -> tuple[http.server.ThreadingHTTPServer, str]:
-    handler = functools.partial(_QuietHandler, directory=str(folder))
-    server = _QuietServer(("127.0.0.1", 0), handler)
-    threading.Thread(target=server.serve_forever, daemon=True).start()
-    return server, f"http://127.0.0.1:{server.server_address[1]}"
-
-
 def _check_in_chromium(
     browser: Any, site: Path, pages: list[str], shown: str, values: dict[str, str]
 ) -> None:
-    server, base = _serve(site)
+    with served(site) as base:
+        _visit(browser, base, pages, shown, values)
+
+
+def _visit(browser: Any, base: str, pages: list[str], shown: str, values: dict[str, str]) -> None:
     page = browser.new_page()
     try:
         # Nothing leaves the machine: fonts and CDN scripts would only slow every page down.
@@ -542,8 +514,6 @@ def _check_in_chromium(
             assert not dialogs, f"INJECTION: dialog {dialogs} on {shown} {path}; input {values!r}"
     finally:
         page.close()
-        server.shutdown()
-        server.server_close()
 
 
 @settings(

@@ -4,11 +4,8 @@ runs in headless Chromium."""
 
 from __future__ import annotations
 
-import functools
-import http.server
 import json
 import re
-import threading
 from collections.abc import Iterator
 from html.parser import HTMLParser
 from pathlib import Path
@@ -18,8 +15,8 @@ import yaml
 
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.render.pages import front_matter
+from tests.browsers import served
 from tests.conftest import MINIMAL_ORG, SOUND_SERVER, html, make_project, mkdocs
-from tests.test_browser import CHROMIUM, FLAGS, require_chromium
 
 SITE = "</title><script>window.__x=1</script><img src=x onerror=window.__x=2>"
 ORG = '</title><script>window.__x=3</script>&lt;script&gt;window.__x=4&lt;/script&gt;"'
@@ -120,38 +117,17 @@ def test_the_tags_show_the_site_name_in_look_alike_characters(tmp_path: Path) ->
 
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[object]:
-    require_chromium()
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        instance = playwright.chromium.launch(executable_path=str(CHROMIUM), args=FLAGS)
-        yield instance
-        instance.close()
+def site_url(built: Path) -> Iterator[str]:
+    with served(built / "site") as base:
+        yield base
 
 
-class _QuietHandler(http.server.SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: object) -> None:
-        pass
-
-
-@pytest.fixture(scope="module")
-def served(built: Path) -> Iterator[str]:
-    handler = functools.partial(_QuietHandler, directory=str(built / "site"))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
-
-
-def test_no_script_from_names_runs_in_chromium(served: str, browser: object) -> None:
+def test_no_script_from_names_runs_in_chromium(site_url: str, browser: object) -> None:
     page = browser.new_page()  # type: ignore[attr-defined]
     dialogs: list[str] = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
     for path in PAGES:
-        page.goto(f"{served}/{path.removesuffix('index.html')}", wait_until="load")
+        page.goto(f"{site_url}/{path.removesuffix('index.html')}", wait_until="load")
         assert page.evaluate("typeof window.__x") == "undefined", path
         assert "<" not in page.title(), path
     assert dialogs == []
