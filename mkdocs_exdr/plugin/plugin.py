@@ -152,7 +152,10 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                     content = f"{content}\n\n## Local notes\n\n{notes}\n"
                     log.info("merged %s into the generated page as local notes", existing.src_uri)
                 files.remove(existing)
-            inclusion = InclusionLevel.UNDEFINED if uri in nav_pages else InclusionLevel.NOT_IN_NAV
+            # With an explicit nav, on_nav appends the index pages itself: MkDocs must not log
+            # them as "not included in the nav".
+            in_nav = uri in nav_pages and config.nav is None
+            inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
             files.append(File.generated(config, uri, content=content, inclusion=inclusion))
         return files
 
