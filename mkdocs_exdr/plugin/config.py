@@ -68,5 +68,8 @@ class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Offline copies warn, when opened, once they are older than this many days."""
     classification = c.Optional(c.Type(str))
     """A line on every page and printout, such as "Internal: contains server names"."""
+    cache_dir = c.Type(str, default=".cache/exdr")
+    """Folder (relative to mkdocs.yml) of the generated pages and the check cache; safe to
+    delete. Pages whose text did not change keep their time there, for ``serve --dirty``."""
     print_limit = c.Type(int, default=500)
     """Largest organisation that gets a single printable runbook (sites always get theirs)."""

@@ -14,6 +14,7 @@ from mkdocs.structure.files import File, Files, InclusionLevel
 from mkdocs.structure.nav import Navigation, Section
 from mkdocs.structure.pages import Page
 
+from mkdocs_exdr.cache.pages import write_pages
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.offline import bundle as offline
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
@@ -21,6 +22,7 @@ from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.plugin.config import ExdrConfig
 from mkdocs_exdr.plugin.extensions import enable_extensions
 from mkdocs_exdr.render.pages import NAV_PAGES, PageSet, error_page, render_pages
+from mkdocs_exdr.render.printouts import RenderedSteps
 
 log = get_plugin_logger(__name__)
 SECTION_TITLE = "Disaster recovery"
@@ -55,12 +57,15 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
 
     def __init__(self) -> None:
         self.command: str = "build"
+        self.dirty = False
         self.plan: Plan | None = None
         self.pages: PageSet | None = None
         self.banner = ""
+        self.steps = RenderedSteps()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
+        self.dirty = dirty
 
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
@@ -84,6 +89,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         """Load, plan and render before MkDocs cleans the site folder: bad input stops here."""
         self.plan = self.pages = None
         self.banner = ""
+        self.steps = RenderedSteps()
         if not self.config.enabled:
             return
         base = Path(config.config_file_path or ".").parent
@@ -136,9 +142,11 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         if self.pages is None:
             return files
         nav_pages = {posixpath.join(self.pages.prefix, p) for p in NAV_PAGES}
+        texts: dict[str, str] = {}
         for path, content in self.pages.pages.items():
             uri = posixpath.join(self.pages.prefix, path)
             existing = files.get_file_from_path(uri)
+            texts[uri] = content
             if existing is not None:
                 # A hand-written page at a generated path is kept, as local notes at the end;
                 # one that generate wrote is an old copy of this very page.
@@ -149,15 +157,28 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                     )
                 else:
                     notes = existing.content_string
-                    content = f"{content}\n\n## Local notes\n\n{notes}\n"
+                    texts[uri] = f"{content}\n\n## Local notes\n\n{notes}\n"
                     log.info("merged %s into the generated page as local notes", existing.src_uri)
                 files.remove(existing)
+        for uri, page in self._sources(texts, config).items():
             # With an explicit nav, on_nav appends the index pages itself: MkDocs must not log
             # them as "not included in the nav".
             in_nav = uri in nav_pages and config.nav is None
             inclusion = InclusionLevel.UNDEFINED if in_nav else InclusionLevel.NOT_IN_NAV
-            files.append(File.generated(config, uri, content=content, inclusion=inclusion))
+            if isinstance(page, Path):
+                file = File.generated(config, uri, abs_src_path=str(page), inclusion=inclusion)
+            else:
+                file = File.generated(config, uri, content=page, inclusion=inclusion)
+            files.append(file)
         return files
+
+    def _sources(self, texts: dict[str, str], config: MkDocsConfig) -> dict[str, str | Path]:
+        """The pages' text; under ``--dirty``, their files in the cache folder instead, where
+        an unchanged page keeps its time, so that MkDocs builds only the pages that changed."""
+        if not self.dirty:
+            return dict(texts)
+        base = Path(config.config_file_path or ".").parent
+        return dict(write_pages(base / self.config.cache_dir / "pages", texts))
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if self.pages is None:
@@ -185,12 +206,36 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         nav.pages.extend(pages)
         return nav
 
+    def on_page_markdown(
+        self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        if self.pages is not None and page.file.src_uri.startswith(self._folder("print")):
+            return self.steps.use(markdown)
+        return markdown
+
+    def on_page_content(
+        self, html: str, *, page: Page, config: MkDocsConfig, files: Files
+    ) -> str | None:
+        """Server pages lend their rendered steps to the printouts, which take them in."""
+        if self.pages is None:
+            return html
+        if page.file.src_uri.startswith(self._folder("servers")) and page.markdown:
+            self.steps.learn(page.markdown, html)
+        elif page.file.src_uri.startswith(self._folder("print")):
+            return self.steps.fill(html)
+        return html
+
+    def _folder(self, name: str) -> str:
+        assert self.pages is not None
+        return posixpath.join(self.pages.prefix, name, "")
+
     def on_post_page(self, output: str, *, page: Page, config: MkDocsConfig) -> str | None:
         if self.banner:
             return offline.insert_banner(output, self.banner)
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
+        self.steps = RenderedSteps()
         if self.config.enabled and self.config.offline:
             offline.write_search_script(Path(config.site_dir))
 

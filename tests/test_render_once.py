@@ -1,0 +1,95 @@
+"""Printable runbooks take each step from the server page that rendered it, and look exactly
+as when every step is rendered again (README, "Printable runbooks")."""
+
+from __future__ import annotations
+
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+from mkdocs.commands.build import build
+from mkdocs.config import load_config
+
+from mkdocs_exdr.render.printouts import RenderedSteps
+from tests.conftest import EXAMPLE_INVENTORY, html, make_project
+
+PRINTOUTS = (
+    "dr/print/organization/index.html",
+    "dr/print/site-london/index.html",
+    "dr/print/site-frankfurt/index.html",
+)
+
+
+def _example(root: Path) -> Path:
+    project = make_project(
+        root,
+        mkdocs="""
+        site_name: Example
+        theme: {name: material}
+        plugins:
+          - search
+          - exdr:
+              as_of: "2026-11-20"
+        markdown_extensions:
+          - toc: {permalink: true}
+        """,
+    )
+    shutil.rmtree(project / "inventory")
+    shutil.copytree(EXAMPLE_INVENTORY, project / "inventory")
+    return project
+
+
+def _main(page: str) -> str:
+    """The article of a page (its main content) and its table of contents."""
+    body = page[page.index("<article") : page.index("</article>")]
+    toc = page[page.find('data-md-component="toc"') :]
+    return body + toc[: toc.find("</nav>")]
+
+
+def _build(project: Path) -> dict[str, str]:
+    build(load_config(str(project / "mkdocs.yml")))
+    return {path: _main(html(project, path)) for path in PRINTOUTS}
+
+
+def test_printouts_are_the_same_when_steps_are_rendered_once(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = _example(tmp_path)
+    reused: list[int] = []
+    use = RenderedSteps.use
+
+    def counting(self: RenderedSteps, markdown: str) -> str:
+        result = use(self, markdown)
+        reused.append(result.count("<!-- exdr-step-body "))
+        return result
+
+    monkeypatch.setattr(RenderedSteps, "use", counting)
+    once = _build(project)
+    assert sum(reused) > 100  # the printouts did take their steps from the server pages
+    monkeypatch.setattr(RenderedSteps, "use", lambda self, markdown: markdown)
+    again = _build(project)
+    for path in PRINTOUTS:
+        assert "exdr-step-body" not in once[path]
+        assert once[path].count('class="exdr-step"') > 10
+        assert once[path] == again[path], path
+
+
+def test_a_step_written_differently_on_its_server_page_is_rendered_again() -> None:
+    steps = RenderedSteps()
+    server = "## 1. Stop { .exdr-step }\n\nSee [the site](../sites/a.md).\n\n## Verify\n"
+    steps.learn(server, '<h2 class="exdr-step" id="1">1. Stop</h2>\n<p>rendered</p>\n<h2>V</h2>')
+    same = "#### 1. Stop { .exdr-step }\n\nSee [the site](../sites/a.md).\n"
+    other = "#### 1. Stop { .exdr-step }\n\nSee [the site](sites/a.md).\n"
+    assert re.search(r"<!-- exdr-step-body [0-9a-f]{32} -->", steps.use(same))
+    assert steps.use(other) == other
+    assert steps.fill(steps.use(same)) == "#### 1. Stop { .exdr-step }\n\n<p>rendered</p>\n"
+
+
+def test_a_server_page_whose_headings_do_not_pair_up_lends_nothing() -> None:
+    steps = RenderedSteps()
+    markdown = "### 1. A { .exdr-step }\n\ntext\n\n### 2. B { .exdr-step }\n\nmore\n"
+    steps.learn(markdown, '<h3 class="exdr-step">1. A</h3><p>text</p>')
+    assert steps.html == {}
+    steps.learn(markdown.split("### 2.")[0], '<h3 class="exdr-step">1. A</h3><pre id="l1">x</pre>')
+    assert steps.html == {}  # a body with anchors of its own is numbered per page
