@@ -5,8 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
-from tests.conftest import html, log_lines, make_project, mkdocs
+from mkdocs_exdr.cli.main import main
+from tests.conftest import SOUND_SERVER, html, log_lines, make_project, mkdocs
 
 
 @pytest.mark.parametrize(
@@ -41,3 +43,53 @@ def test_without_a_nav_the_dr_section_still_appears(tmp_path: Path) -> None:
     assert result.returncode == 0, result.stderr
     home = html(project, "index.html")
     assert "Disaster recovery" in home and 'href="dr/recovery-order/"' in home
+
+
+@pytest.mark.parametrize(
+    ("written", "meant"),
+    [
+        ("cas", "client-access"),
+        ("edge", "edge-transport"),
+        ("um", "unified-messaging"),
+        ("hub", "hub-transport"),
+        ("mbx", "mailbox"),
+        ("ht", "hub-transport"),
+        ("et", "edge-transport"),
+        ("mb", "mailbox"),
+        ("pf", "public-folder"),
+        ("CAS", "client-access"),
+    ],
+)
+def test_a_short_role_name_gets_the_role_id_suggested(
+    tmp_path: Path, runner: CliRunner, written: str, meant: str
+) -> None:
+    inventory = SOUND_SERVER.replace(
+        "roles: [mailbox, hub-transport, client-access]", f"roles: [mailbox, {written}]"
+    )
+    project = make_project(tmp_path, inventory=inventory)
+    result = runner.invoke(main, ["check", "-f", str(project / "mkdocs.yml")])
+    assert result.exit_code == 2, result.output
+    assert (
+        f"inventory/servers.yml:5:22: servers[0].roles[1]: unknown role '{written}'; expected one "
+        f"of client-access, edge-transport, hub-transport, mailbox, public-folder, "
+        f"unified-messaging; did you mean '{meant}'?"
+    ) in result.output
+
+
+def test_a_short_backup_item_gets_the_item_id_suggested(tmp_path: Path, runner: CliRunner) -> None:
+    inventory = SOUND_SERVER.replace("covers: [storage-groups,", "covers: [sg,")
+    project = make_project(tmp_path, inventory=inventory)
+    result = runner.invoke(main, ["check", "-f", str(project / "mkdocs.yml")])
+    assert result.exit_code == 2, result.output
+    assert "unknown backup item 'sg'" in result.output
+    assert "did you mean 'storage-groups'?" in result.output
+
+
+def test_a_letter_or_an_ambiguous_abbreviation_gets_no_suggestion() -> None:
+    from mkdocs_exdr.load.reader import suggest
+
+    roles = ["client-access", "clustered-mailbox", "mailbox"]
+    assert suggest("c", roles) == ""
+    assert suggest("ca", roles) == ""  # client-access and clustered-mailbox
+    assert suggest("zz", roles) == ""
+    assert suggest("cm", roles) == "; did you mean 'clustered-mailbox'?"

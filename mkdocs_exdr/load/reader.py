@@ -121,7 +121,16 @@ def suggest(word: str, choices: typing.Iterable[str]) -> str:
     """``; did you mean 'x'?`` for the nearest choice, or nothing."""
     by_lower = {choice.lower(): choice for choice in choices}
     near = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
-    return f"; did you mean '{by_lower[near[0]]}'?" if near else ""
+    if not near and len(word) >= 2:
+        # An abbreviation (cas, mbx, um, hub, ht): the one choice holding its letters in order,
+        # starting with its first.
+        near = [c for c in by_lower if c[:1] == word[:1].lower() and _in_order(word.lower(), c)]
+    return f"; did you mean '{by_lower[near[0]]}'?" if len(near) == 1 else ""
+
+
+def _in_order(letters: str, word: str) -> bool:
+    rest = iter(word)
+    return all(letter in rest for letter in letters)
 
 
 def kind_of(value: Any) -> str:
