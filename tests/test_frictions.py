@@ -93,3 +93,25 @@ def test_a_letter_or_an_ambiguous_abbreviation_gets_no_suggestion() -> None:
     assert suggest("ca", roles) == ""  # client-access and clustered-mailbox
     assert suggest("zz", roles) == ""
     assert suggest("cm", roles) == "; did you mean 'clustered-mailbox'?"
+
+
+def test_check_on_a_new_project_says_where_it_looked_and_how_to_start(
+    tmp_path: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = tmp_path / "new"
+    (project / "docs").mkdir(parents=True)
+    (project / "mkdocs.yml").write_text("site_name: New\nplugins:\n  - exdr\n", encoding="utf-8")
+    monkeypatch.chdir(project)
+    result = runner.invoke(main, ["check"])
+    assert result.exit_code == 2
+    first = result.stderr.splitlines()[0]
+    assert first.startswith(
+        f"inventory: inventory folder not found (looked for {project / 'inventory'}; "
+    )
+    assert "'mkdocs-exdr import EXPORT...'" in first
+    assert "copy the example's inventory/ folder" in first
+    assert "Traceback" not in result.output
+    built = mkdocs(project)  # the plugin says the same under mkdocs build
+    assert built.returncode == 1
+    assert f"looked for {project / 'inventory'}" in built.stderr
+    assert "Traceback" not in built.stderr

@@ -35,6 +35,13 @@ from mkdocs_exdr.validate.characters import forbidden_characters
 #: What a backup job's ``location`` may say besides a site's name: a copy kept away from every
 #: site. Anything else would be a typo that silently counts as off-site (and hides EXDR007).
 OFFSITE_KEYWORDS = ("offsite", "cloud", "vault")
+#: A new project's first message: where the folder was looked for, and how to start one.
+_NO_FOLDER = (
+    "inventory folder not found (looked for {}; the plugin's inventory option, relative to "
+    "mkdocs.yml). Start one with 'mkdocs-exdr import EXPORT...' from Exchange Management Shell "
+    "exports, or copy the example's inventory/ folder and edit it (README: 'Importing from the "
+    "Exchange Management Shell', 'Inventory format')"
+)
 
 
 @dataclass(frozen=True)
@@ -49,7 +56,7 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
     """Read every YAML file under ``folder``; raise ``InvalidInput`` with all problems."""
     base = shown if shown is not None else str(folder)
     if not folder.is_dir():
-        raise InvalidInput([Problem(Location(base), "", "inventory folder not found")])
+        raise InvalidInput([Problem(Location(base), "", _NO_FOLDER.format(folder.absolute()))])
     loaded = load_folder(folder, base)
     problems = list(loaded.problems)
     for document in loaded.documents:
