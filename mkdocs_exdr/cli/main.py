@@ -24,6 +24,7 @@ from pathlib import Path
 import click
 
 from mkdocs_exdr import __version__
+from mkdocs_exdr.cli.cached import cache_folder, cached_check
 from mkdocs_exdr.cli.generated import write_generated
 from mkdocs_exdr.cli.options import (
     as_of_date,
@@ -75,11 +76,19 @@ def check(
 ) -> None:
     """Validate the inventory and print the plan's findings, grouped by server."""
     config = project_config(config_file, inventory)
-    plan = plan_of(config, as_of)
-    threshold = fail_on_level(fail_on, config, plan)
-    result = CheckResult(plan, threshold, plan.counted(threshold))
-    click.echo(REPORTERS[output_format].check(result))
-    sys.exit(1 if result.counted else 0)
+
+    def run() -> tuple[str, int]:
+        plan = plan_of(config, as_of)
+        threshold = fail_on_level(fail_on, config, plan)
+        result = CheckResult(plan, threshold, plan.counted(threshold))
+        return REPORTERS[output_format].check(result), 1 if result.counted else 0
+
+    # Answered from the cache folder when no input changed (README, "Caches").
+    settings = {"as_of": as_of_date(as_of, config), "fail_on": fail_on, "cwd": str(Path.cwd())}
+    folder = cache_folder(config, config_file, inventory)
+    output, code = cached_check(config, folder, {**settings, "format": output_format}, run)
+    click.echo(output)
+    sys.exit(code)
 
 
 @main.command()
