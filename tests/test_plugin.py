@@ -80,6 +80,7 @@ def test_strict_fails_on_a_finding_and_passes_once_accepted(tmp_path: Path) -> N
     assert log_lines(result, "WARNING") == [
         "WARNING -  mkdocs_exdr: EXDR007 EX01: every backup copy of EX01 is kept in site Seattle; "
         "losing the site loses the backups too. Keep a copy offsite or in another site."
+        "  [inventory/servers.yml:2:5]"  # where, as check says it
     ]
     accepted = make_project(
         tmp_path / "accepted",

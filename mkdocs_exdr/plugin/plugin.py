@@ -131,7 +131,8 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         ).html()
         fail_on = resolve_fail_on(None, self.config.fail_on, self.plan)
         for finding in self.plan.counted(fail_on):
-            log.warning("%s %s: %s", finding.code, finding.subject, finding.message)
+            where = f"  [{finding.where}]" if finding.where and finding.where.file else ""
+            log.warning("%s %s: %s%s", finding.code, finding.subject, finding.message, where)
 
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
