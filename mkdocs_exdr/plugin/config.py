@@ -64,6 +64,9 @@ class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Date (YYYY-MM-DD) for ages and expiries; default SOURCE_DATE_EPOCH, else today."""
     offline = c.Type(bool, default=False)
     """Build for opening from the file system: no request leaves the machine (see bundle)."""
+    external_assets = c.Type(bool, default=False)
+    """Let the theme fetch Mermaid, web fonts and highlight.js from the internet, as it does
+    without this plugin; by default every page gets them from the site or the system."""
     offline_warn_after = c.Type(int, default=30)
     """Offline copies warn, when opened, once they are older than this many days."""
     classification = c.Optional(c.Type(str))

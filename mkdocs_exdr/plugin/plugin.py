@@ -19,6 +19,7 @@ from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.offline import bundle as offline
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
 from mkdocs_exdr.plan.model import Plan
+from mkdocs_exdr.plugin import assets
 from mkdocs_exdr.plugin.config import ExdrConfig
 from mkdocs_exdr.plugin.extensions import enable_extensions
 from mkdocs_exdr.render.pages import NAV_PAGES, PageSet, error_page, render_pages
@@ -71,6 +72,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         if not self.config.enabled:
             return config
         enable_extensions(config)
+        assets.configure(config, external=self.config.external_assets)
         if f"{offline.SITE_FOLDER}/exdr.css" not in config.extra_css:
             config.extra_css.append(f"{offline.SITE_FOLDER}/exdr.css")
         if self.config.offline:
@@ -112,6 +114,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                 user_templates=templates,
                 prefix=self.config.path,
                 print_limit=self.config.print_limit,
+                directory_urls=config.use_directory_urls,
             )
         except InvalidInput as error:
             log.error("invalid DR inventory, policies or templates:\n%s", error.report())
@@ -137,7 +140,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
     def on_files(self, files: Files, *, config: MkDocsConfig) -> Files | None:
         if not self.config.enabled:
             return files
-        for uri, source in offline.SITE_FILES.items():
+        for uri, source in assets.SITE_FILES.items():
             if files.get_file_from_path(uri) is None:
                 files.append(File.generated(config, uri, abs_src_path=str(source)))
         if self.pages is None:

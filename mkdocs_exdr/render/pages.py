@@ -28,6 +28,7 @@ from mkdocs_exdr.plan.model import OrderEntry, Plan, RecoveryOrder, ServerPlan
 from mkdocs_exdr.policies.model import by_rank
 from mkdocs_exdr.policies.sandbox import describe_error, template_line
 from mkdocs_exdr.render import escape
+from mkdocs_exdr.render.diagram import DiagramMaker
 from mkdocs_exdr.render.plan_json import dumps, plan_json
 
 #: Pages that appear in the navigation; every other generated page is reachable by links only,
@@ -158,17 +159,6 @@ def _by_severity(findings: list[Finding]) -> dict[str, list[Finding]]:
     return groups
 
 
-def _waves_by_site(order: RecoveryOrder) -> list[list[tuple[str, int]]]:
-    """Per wave, the number of actions per site: the diagram draws groups, not servers."""
-    result = []
-    for wave in order.waves:
-        counts: dict[str, int] = defaultdict(int)
-        for entry in wave:
-            counts[entry.site or ("Active Directory" if entry.server is None else "No site")] += 1
-        result.append(sorted(counts.items(), key=lambda kv: kv[0].casefold()))
-    return result
-
-
 def about_hours(hours: float) -> str:
     """An estimate as a reader plans with it: half hours up to 10, whole hours up to two days,
     then hours and days."""
@@ -214,13 +204,20 @@ def _context(
 class _Writer:
     """Renders templates into pages by path; a template error is invalid input at its line."""
 
-    def __init__(self, env: jinja2.Environment, common: dict[str, Any]) -> None:
+    def __init__(
+        self, env: jinja2.Environment, common: dict[str, Any], directory_urls: bool = True
+    ) -> None:
         self.env = env
         self.common = common
         self.pages: dict[str, str] = {}
+        self.directory_urls = directory_urls
+
+    def _site_page(self, name: str) -> str | None:
+        return f"sites/{slugify(name)}.md" if name.casefold() in self.common["site_keys"] else None
 
     def __call__(self, path: str, template: str, **extra: Any) -> None:
-        context = {**self.common, **extra, "link": _Links(path), "here": path}
+        diagram = DiagramMaker(path, self.directory_urls, self._site_page)
+        context = {**self.common, **extra, "link": _Links(path), "here": path, "diagram": diagram}
         try:
             self.pages[path] = self.env.get_template(template).render(context)
         except InvalidInput:
@@ -242,17 +239,23 @@ def _template_problem(error: BaseException, template: str, path: str) -> Problem
 
 
 def render_pages(
-    plan: Plan, *, user_templates: Path | None = None, prefix: str = "dr", print_limit: int = 500
+    plan: Plan,
+    *,
+    user_templates: Path | None = None,
+    prefix: str = "dr",
+    print_limit: int = 500,
+    directory_urls: bool = True,
 ) -> PageSet:
-    """Every page of the DR section, rendered."""
+    """Every page of the DR section, rendered; ``directory_urls`` as the site will be built
+    (the diagrams' links are final URLs, not Markdown links MkDocs rewrites)."""
     servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
     common = _context(plan, servers, prefix, print_limit)
-    page = _Writer(environment(user_templates), common)
+    page = _Writer(environment(user_templates), common, directory_urls)
     org_order = plan.orders[0]
     page("index.md", "home.md.j2")
     page("findings.md", "findings.md.j2")
     page("backup-matrix.md", "backup-matrix.md.j2")
-    page("recovery-order.md", "recovery-order.md.j2", diagram=_waves_by_site(org_order))
+    page("recovery-order.md", "recovery-order.md.j2")
     page("sites/index.md", "sites.md.j2")
     page("roles/index.md", "roles.md.j2")
     for site in common["sites"]:

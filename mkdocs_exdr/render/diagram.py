@@ -1,0 +1,154 @@
+"""The recovery order as a Mermaid flowchart of servers, by wave and site, that stays legible.
+
+Each wave is a column; in it, each site is a box holding its servers, and each server links to
+its page. Beyond ``SITE_LIMIT`` servers of one site in one wave, or ``NODE_LIMIT`` servers in the
+whole diagram (the largest groups first), a site's servers in that wave become one node with a
+count that links to the site's page, which draws the site's own diagram. No MkDocs here; labels
+go through ``escape.mermaid_label`` and node ids are numbers, so no name can break out.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from mkdocs_exdr.common.slugs import slugify
+from mkdocs_exdr.plan.model import OrderEntry, RecoveryOrder
+from mkdocs_exdr.render.escape import mermaid_label
+
+#: Servers of one site in one wave drawn one by one; above this, one node with a count.
+SITE_LIMIT = 40
+#: Nodes in one diagram; above this, the largest site groups collapse until it fits.
+NODE_LIMIT = 150
+#: Nodes of one group side by side; more wrap onto the next row.
+ROW = 6
+NO_SITE = "No site"
+
+
+def page_url(here: str, target: str, directory_urls: bool) -> str:
+    """The URL of the page built from ``target`` (a Markdown path), relative to the page built
+    from ``here``, as the browser resolves it (Mermaid's links are not rewritten by MkDocs)."""
+
+    def built(path: str) -> str:
+        stem, _ = posixpath.splitext(path)
+        if not directory_urls:
+            return f"{stem}.html"
+        if posixpath.basename(stem) == "index":
+            stem = posixpath.dirname(stem)
+        return stem
+
+    source, destination = built(here), built(target)
+    start = source if directory_urls else posixpath.dirname(source)
+    relative = posixpath.relpath(destination or ".", start or ".")
+    if not directory_urls:
+        return relative
+    return "./" if relative == "." else f"{relative}/"
+
+
+@dataclass
+class _Group:
+    """The entries of one site in one wave."""
+
+    site: str | None  # None: Active Directory and other work of no server
+    entries: list[OrderEntry] = field(default_factory=list)
+    collapsed: bool = False
+
+
+def _groups(order: RecoveryOrder) -> list[list[_Group]]:
+    waves = []
+    for wave in order.waves:
+        by_site: dict[str, _Group] = {}
+        for entry in wave:
+            site = None if entry.server is None else (entry.site or NO_SITE)
+            key = "" if site is None else site.casefold()
+            by_site.setdefault(key, _Group(site)).entries.append(entry)
+        waves.append(sorted(by_site.values(), key=lambda g: (g.site is not None, str(g.site))))
+    return waves
+
+
+def _collapse(waves: list[list[_Group]], site_limit: int, node_limit: int) -> None:
+    groups = [g for wave in waves for g in wave if g.site is not None]
+    for group in groups:
+        group.collapsed = len(group.entries) > site_limit
+    total = sum(1 if g.collapsed else len(g.entries) for wave in waves for g in wave)
+    for group in sorted(groups, key=lambda g: -len(g.entries)):
+        if total <= node_limit:
+            break
+        if not group.collapsed and len(group.entries) > 1:
+            group.collapsed = True
+            total -= len(group.entries) - 1
+
+
+def _rows(first: int, last: int, indent: str) -> list[str]:
+    """Invisible links that wrap nodes ``first`` to ``last`` into rows of ``ROW`` (side by side,
+    a wave of 40 servers would be 40 boxes wide)."""
+    return [f"{indent}n{n - ROW} ~~~ n{n}" for n in range(first + ROW, last + 1)]
+
+
+def _servers(count: int) -> str:
+    return "1 server" if count == 1 else f"{count} servers"
+
+
+@dataclass(frozen=True)
+class DiagramMaker:
+    """Draws orders for the page at ``here``; ``site_page`` gives a site's page (or None)."""
+
+    here: str
+    directory_urls: bool
+    site_page: Callable[[str], str | None]
+    site_limit: int = SITE_LIMIT
+    node_limit: int = NODE_LIMIT
+
+    def url(self, target: str) -> str:
+        return page_url(self.here, target, self.directory_urls)
+
+    def __call__(self, order: RecoveryOrder) -> str:
+        """The Mermaid source of ``order`` (without the fence)."""
+        waves = _groups(order)
+        _collapse(waves, self.site_limit, self.node_limit)
+        lines = ["flowchart TB"]
+        links: list[str] = []
+        number = 0
+        for index, wave in enumerate(waves, 1):
+            lines.append(f'  subgraph w{index}["Wave {index}"]')
+            for place, group in enumerate(wave, 1):
+                indent = "    "
+                if group.site is not None:
+                    count = sum(1 for e in group.entries if e.step is None)
+                    title = f"{mermaid_label(group.site)}: {_servers(count)}"
+                    lines.append(f'    subgraph w{index}g{place}["{title}"]')
+                    indent = "      "
+                if group.collapsed and group.site is not None:
+                    number += 1
+                    lines.append(f'{indent}n{number}["{_servers(count)}"]:::group')
+                    target = self.site_page(group.site) if group.site != NO_SITE else None
+                    links.append(self._click(number, target or "sites/index.md", group.site))
+                else:
+                    first = number + 1
+                    for entry in group.entries:
+                        number += 1
+                        lines.append(f"{indent}n{number}{self._node(entry)}")
+                        if entry.server is not None:
+                            target = f"servers/{slugify(entry.server)}.md"
+                            links.append(self._click(number, target, entry.server))
+                    lines += _rows(first, number, indent)
+                if group.site is not None:
+                    lines.append("    end")
+            lines.append("  end")
+        lines += [f"  w{i} --> w{i + 1}" for i in range(1, len(waves))]
+        lines += links
+        lines.append("  classDef group stroke-dasharray: 4 2")
+        lines.append("  classDef step stroke-dasharray: 2 2")
+        return "\n".join(lines)
+
+    @staticmethod
+    def _node(entry: OrderEntry) -> str:
+        if entry.server is None:
+            return f'(["{mermaid_label(entry.action)}"])'
+        if entry.step is not None:
+            return f'(["{mermaid_label(entry.action)}"]):::step'
+        return f'["{mermaid_label(entry.server)}"]'
+
+    def _click(self, number: int, target: str, title: str) -> str:
+        return f'  click n{number} href "{self.url(target)}" "{mermaid_label(title)}"'
