@@ -40,9 +40,15 @@ def copy(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
         patch.chdir(REPO)
         result = CliRunner().invoke(main, ["bundle", "-o", str(out / "dr.zip")])
     assert result.exit_code == 0, result.output
+    assert "files in dr/; unzip it and open dr/index.html" in result.output
     with zipfile.ZipFile(out / "dr.zip") as archive:
-        archive.extractall(out / "site")
-    yield out / "site"
+        names = archive.namelist()
+        archive.extractall(out / "unzipped")
+    # One folder named after the zip holds everything: unzipping spills nothing around it.
+    assert {name.split("/", 1)[0] for name in names} == {"dr"}
+    assert [p.name for p in (out / "unzipped").iterdir()] == ["dr"]
+    assert "dr/index.html" in names and "dr/dr/servers/lon-mbx02.html" in names
+    yield out / "unzipped" / "dr"
 
 
 def test_offline_copy_needs_no_network_and_prints(

@@ -200,7 +200,8 @@ def bundle(config_file: str, output: str) -> None:
             click.echo(f"mkdocs-exdr: {error}", err=True)
             sys.exit(2)
         count = offline.zip_site(Path(tmp), Path(output), offline.build_date())
-    click.echo(f"wrote {output}: {count} files; open index.html from the unzipped folder")
+    folder = offline.bundle_folder(Path(output))
+    click.echo(f"wrote {output}: {count} files in {folder}/; unzip it and open {folder}/index.html")
 
 
 @main.command("import")

@@ -110,14 +110,21 @@ def write_search_script(site_dir: Path) -> None:
         )
 
 
+def bundle_folder(target: Path) -> str:
+    """The one folder the zip holds everything in: the zip's name without ``.zip``."""
+    return target.stem.strip(". ") or "site"
+
+
 def zip_site(site_dir: Path, target: Path, date: dt.date) -> int:
-    """Zip ``site_dir`` into ``target`` in a stable order with fixed timestamps; return files."""
+    """Zip ``site_dir`` into ``target`` under one folder (``bundle_folder``), so unzipping puts
+    nothing else in the current folder, in a stable order with fixed timestamps; return files."""
     stamp = (max(date.year, 1980), date.month, date.day, 0, 0, 0)
     files = sorted(p for p in site_dir.rglob("*") if p.is_file())
+    folder = bundle_folder(target)
     target.parent.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as archive:
         for path in files:
-            info = zipfile.ZipInfo(path.relative_to(site_dir).as_posix(), stamp)
+            info = zipfile.ZipInfo(f"{folder}/{path.relative_to(site_dir).as_posix()}", stamp)
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             archive.writestr(info, path.read_bytes())
