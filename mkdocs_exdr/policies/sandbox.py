@@ -5,9 +5,7 @@ its policy item. Nothing here outlives a call but the compiled templates, keyed 
 from __future__ import annotations
 
 import functools
-import re
 from collections.abc import Callable, Iterator
-from contextvars import ContextVar
 from functools import lru_cache
 from typing import Any
 
@@ -18,116 +16,33 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment
 from jinja2.visitor import NodeTransformer
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.policies.limits import (
+    TemplateLimit,
+    built,
+    check_call,
+    check_filter,
+    check_operands,
+    policy_budget,
+    printed_size,
+    refuse_growth,
+    spend,
+    spending,
+)
 from mkdocs_exdr.policies.quoting import UnquotableValue, cmd_quote, ps_quote
 
-MAX_OPERATIONS = 100_000
-MAX_TEXT = 1_000_000
-_MAX_BITS = 100_000  # of an integer built by * or **
-# A %-format or str.format width or precision of seven digits or more, or taken from an argument.
-_WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*?(?:\*|\d{7})|\{[^{}]*?(?:\d{7}|\{)")
-_WIDTH_METHODS = frozenset({"center", "ljust", "rjust", "zfill", "expandtabs"})
-
-
-class TemplateLimit(jinja2.TemplateRuntimeError):
-    """A policy template that ran past ``MAX_OPERATIONS`` or built text past ``MAX_TEXT``."""
-
-
-class _Budget:
-    """What one rendering may still spend."""
-
-    __slots__ = ("operations", "text")
-
-    def __init__(self) -> None:
-        self.operations = MAX_OPERATIONS
-        self.text = MAX_TEXT
-
-
-_BUDGET: ContextVar[_Budget | None] = ContextVar("exdr_policy_budget", default=None)
-
-
-def _spend(operations: int = 1, text: int = 0) -> None:
-    budget = _BUDGET.get()
-    if budget is None:  # compiling (constant folding), not rendering
-        return
-    budget.operations -= operations
-    budget.text -= text
-    if budget.operations < 0:
-        raise TemplateLimit(
-            f"stopped after {MAX_OPERATIONS:,} operations (loop turns, calls, attribute reads); "
-            "loop over fewer items"
-        )
-    if budget.text < 0:
-        raise TemplateLimit(f"stopped: the text grew past {MAX_TEXT:,} characters")
-
-
-def _sized(value: Any) -> Any:
-    """``value``, unless it is text or a list longer than ``MAX_TEXT``."""
-    if isinstance(value, (str, list, tuple)) and len(value) > MAX_TEXT:
-        raise TemplateLimit(f"stopped: a value grew past {MAX_TEXT:,} characters or items")
-    return value
-
-
-def _refuse_growth(size: int) -> None:
-    if size > MAX_TEXT:
-        raise TemplateLimit(f"stopped: a value would grow past {MAX_TEXT:,} characters or items")
-
-
-def _length(value: Any) -> int:
-    return len(value) if isinstance(value, (str, list, tuple)) else 0
-
-
-def _check_operands(operator: str, left: Any, right: Any) -> None:
-    """Refuse an operator whose result would be too large, before it is built."""
-    if operator == "*":
-        if isinstance(left, int) and isinstance(right, int):
-            if left.bit_length() + right.bit_length() > _MAX_BITS:
-                raise TemplateLimit(f"stopped: a number grew past {_MAX_BITS:,} bits")
-        elif isinstance(left, int) or isinstance(right, int):
-            count = left if isinstance(left, int) else right
-            _refuse_growth(max(_length(left), _length(right)) * max(count, 0))
-    elif operator == "**" and isinstance(left, int) and isinstance(right, int):
-        if abs(left) > 1 and left.bit_length() * right > _MAX_BITS:
-            raise TemplateLimit(f"stopped: a number grew past {_MAX_BITS:,} bits")
-    elif operator == "+":
-        _refuse_growth(_length(left) + _length(right))
-    elif operator == "%" and isinstance(left, str) and _WIDE_FORMAT.search(left):
-        raise TemplateLimit("stopped: a format width or precision too large")
-
-
-def _check_call(obj: Any, args: tuple[Any, ...]) -> None:
-    """Refuse a string method whose result would be too large, before it is built."""
-    owner = getattr(obj, "__self__", None)
-    if not isinstance(owner, str):
-        return
-    name = getattr(obj, "__name__", "")
-    numbers = [a for a in args if isinstance(a, int)]
-    if name in _WIDTH_METHODS and numbers:
-        _refuse_growth(max(numbers) * (max(owner.count("\t"), 1) if name == "expandtabs" else 1))
-    elif name == "replace" and len(args) >= 2 and isinstance(args[0], str) and args[0]:
-        _refuse_growth(len(owner) + owner.count(args[0]) * _length(args[1]))
-    elif name == "join" and args and isinstance(args[0], (list, tuple)):
-        _refuse_growth(sum(len(str(a)) for a in args[0]) + len(owner) * len(args[0]))
-    elif name in ("format", "format_map") and _WIDE_FORMAT.search(owner):
-        raise TemplateLimit("stopped: a format width or precision too large")
+# What Jinja passes a filter before its value (``pass_context`` and the like).
+_PASSED = (jinja2.runtime.Context, jinja2.nodes.EvalContext, jinja2.Environment)
 
 
 def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
     """``func``, counted as an operation, refused before a too large result where that can be
-    known, and refused after a too large result."""
+    known, and its result charged to what the rendering has built."""
 
     @functools.wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        _spend()
-        values = [a for a in args if not isinstance(a, (jinja2.runtime.Context,))]
-        if name in ("center", "indent", "wordwrap", "truncate"):
-            _refuse_growth(max([a for a in values[1:] if isinstance(a, int)], default=0))
-        elif name == "replace" and len(values) >= 3 and isinstance(values[1], str) and values[1]:
-            _refuse_growth(
-                len(str(values[0])) + str(values[0]).count(values[1]) * len(str(values[2]))
-            )
-        elif name == "format" and values and _WIDE_FORMAT.search(str(values[0])):
-            raise TemplateLimit("stopped: a format width or precision too large")
-        return _sized(func(*args, **kwargs))
+        spend()
+        check_filter(name, [a for a in args if not isinstance(a, _PASSED)])
+        return built(func(*args, **kwargs))
 
     return guarded
 
@@ -135,7 +50,7 @@ def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
 @jinja2.pass_context  # never folded at compile time: every turn is counted when it runs
 def _counted_loop(context: Any, iterable: Any) -> Iterator[Any]:
     for item in iterable:
-        _spend()
+        spend()
         yield item
 
 
@@ -146,9 +61,9 @@ def _counted_text(context: Any, text: str) -> str:
 
 @jinja2.pass_context
 def _counted_concat(context: Any, parts: list[Any]) -> str:
-    _spend(text=0)
-    _refuse_growth(sum(len(str(part)) for part in parts))
-    return "".join(str(part) for part in parts)
+    spend()
+    refuse_growth(sum(printed_size(part) for part in parts))
+    return built("".join(str(part) for part in parts))
 
 
 class _CountedNodes(NodeTransformer):
@@ -197,46 +112,62 @@ class PolicySandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        _spend()
-        _check_call(__obj, args)
-        return _sized(super().call(__context, __obj, *args, **kwargs))
+        spend()
+        check_call(__obj, args)
+        return built(super().call(__context, __obj, *args, **kwargs))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
-        _spend()
+        spend()
         return super().getattr(obj, attribute)
 
     def getitem(self, obj: Any, argument: Any) -> Any:
-        _spend()
+        spend()
         return super().getitem(obj, argument)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        _spend()
-        _check_operands(operator, left, right)
-        return super().call_binop(context, operator, left, right)
+        spend()
+        check_operands(operator, left, right)
+        return built(super().call_binop(context, operator, left, right))
 
 
-def _finalize(value: Any) -> Any:
-    if value is None:
-        return ""  # a Missing fact prints as its own placeholder
-    _spend(text=len(value) if isinstance(value, str) else len(str(value)))
+def _counted_print(value: Any) -> Any:
+    size = printed_size(value)  # measured, not printed: ``{{ [text] * 900 }}`` is refused first
+    refuse_growth(size)
+    spend(text=size)
     return value
 
 
-ENV = PolicySandbox(
-    undefined=jinja2.StrictUndefined,
-    autoescape=False,
-    finalize=_finalize,
-    keep_trailing_newline=False,
-    auto_reload=False,
-)
-for _name in ("lipsum", "cycler", "joiner"):  # text generators and state no policy needs
-    ENV.globals.pop(_name, None)
-ENV.filters.update(ps=ps_quote, cmd=cmd_quote)
-ENV.filters = {name: _guarded_filter(name, f) for name, f in ENV.filters.items()}
-ENV.filters.update(
-    exdr_counted_loop=_counted_loop,
-    exdr_counted_text=_counted_text,
-    exdr_counted_concat=_counted_concat,
+def _finalize(value: Any) -> Any:
+    return "" if value is None else _counted_print(value)  # a Missing fact prints as its own
+
+
+def sandboxed(
+    filters: dict[str, Callable[..., Any]],
+    finalize: Callable[[Any], Any] = _counted_print,
+    **options: Any,
+) -> PolicySandbox:
+    """A ``PolicySandbox`` with these filters and options, every filter guarded and counted.
+
+    Policy templates (``ENV``) and page templates (``render/pages.py``) both run in one; what
+    they may spend is set by whoever renders, with ``limits.budget``.
+    """
+    env = PolicySandbox(
+        undefined=jinja2.StrictUndefined, finalize=finalize, auto_reload=False, **options
+    )
+    for name in ("lipsum", "cycler", "joiner"):  # text generators and state no template needs
+        env.globals.pop(name, None)
+    env.filters.update(filters)
+    env.filters = {name: _guarded_filter(name, f) for name, f in env.filters.items()}
+    env.filters.update(
+        exdr_counted_loop=_counted_loop,
+        exdr_counted_text=_counted_text,
+        exdr_counted_concat=_counted_concat,
+    )
+    return env
+
+
+ENV = sandboxed(
+    {"ps": ps_quote, "cmd": cmd_quote}, _finalize, autoescape=False, keep_trailing_newline=False
 )
 
 
@@ -307,15 +238,13 @@ def _failed(source: str, error: BaseException) -> PolicyTemplateError:
 
 def run(source: str, call: Callable[[], Any]) -> Any:
     """``call()`` with a fresh budget; any failure as ``PolicyTemplateError``."""
-    token = _BUDGET.set(_Budget())
     try:
-        return call()
+        with spending(policy_budget()):
+            return call()
     except PolicyTemplateError:
         raise
     except Exception as error:  # a policy is input: whatever it raises is a problem at its item
         raise _failed(source, error) from None
-    finally:
-        _BUDGET.reset(token)
 
 
 @lru_cache(maxsize=4096)

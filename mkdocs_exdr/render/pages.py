@@ -17,7 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
-from jinja2.sandbox import ImmutableSandboxedEnvironment
 
 from mkdocs_exdr.common.characters import UNSAFE
 from mkdocs_exdr.common.durations import describe
@@ -25,8 +24,9 @@ from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.plan.findings import CODES, SEVERITIES, Finding
 from mkdocs_exdr.plan.model import OrderEntry, Plan, RecoveryOrder, ServerPlan
+from mkdocs_exdr.policies.limits import page_budget, spending
 from mkdocs_exdr.policies.model import by_rank
-from mkdocs_exdr.policies.sandbox import describe_error, template_line
+from mkdocs_exdr.policies.sandbox import describe_error, sandboxed, template_line
 from mkdocs_exdr.render import escape
 from mkdocs_exdr.render.diagram import DiagramMaker
 from mkdocs_exdr.render.plan_json import dumps, plan_json
@@ -118,28 +118,26 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
     if user_templates is not None:
         loaders.append(_FolderLoader(user_templates))
     loaders.append(jinja2.PackageLoader("mkdocs_exdr.render", "templates"))
-    env = ImmutableSandboxedEnvironment(
+    filters: dict[str, Callable[..., Any]] = {
+        "md": escape.inline,
+        "md_block": escape.block,
+        "fence": escape.fence,
+        "mermaid": escape.mermaid_label,
+        "slug": slugify,
+        "fold": str.casefold,
+        "hours": lambda h: describe(h * 3600),
+        "about": about_hours,
+        "front_matter": front_matter,
+        "by_item": lambda items: {i.item.id: i for i in items},
+    }
+    return sandboxed(  # the policies' sandbox and limits; the budget is set in render_pages
+        filters,
         loader=jinja2.ChoiceLoader(loaders),
-        undefined=jinja2.StrictUndefined,
         autoescape=False,
-        auto_reload=False,
         keep_trailing_newline=True,
         trim_blocks=True,
         lstrip_blocks=True,
     )
-    env.filters.update(
-        md=escape.inline,
-        md_block=escape.block,
-        fence=escape.fence,
-        mermaid=escape.mermaid_label,
-        slug=slugify,
-        fold=str.casefold,
-        hours=lambda h: describe(h * 3600),
-        about=about_hours,
-        front_matter=front_matter,
-        by_item=lambda items: {i.item.id: i for i in items},
-    )
-    return env
 
 
 class _Links:
@@ -211,6 +209,7 @@ class _Writer:
         self.common = common
         self.pages: dict[str, str] = {}
         self.directory_urls = directory_urls
+        self.budget = page_budget(0, 0)  # one for all pages: a template's limits (README)
 
     def _site_page(self, name: str) -> str | None:
         return f"sites/{slugify(name)}.md" if name.casefold() in self.common["site_keys"] else None
@@ -219,7 +218,8 @@ class _Writer:
         diagram = DiagramMaker(path, self.directory_urls, self._site_page)
         context = {**self.common, **extra, "link": _Links(path), "here": path, "diagram": diagram}
         try:
-            self.pages[path] = self.env.get_template(template).render(context)
+            with spending(self.budget):
+                self.pages[path] = self.env.get_template(template).render(context)
         except InvalidInput:
             raise
         except Exception as error:  # a page template is input: what it raises is a problem in it
@@ -251,6 +251,7 @@ def render_pages(
     servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
     common = _context(plan, servers, prefix, print_limit)
     page = _Writer(environment(user_templates), common, directory_urls)
+    page.budget = page_budget(len(plan.servers), sum(len(s.items) for s in plan.servers))
     org_order = plan.orders[0]
     page("index.md", "home.md.j2")
     page("findings.md", "findings.md.j2")
