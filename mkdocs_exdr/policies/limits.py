@@ -182,7 +182,8 @@ def _joined_size(items: Any, separator: Any) -> int:
 
 def check_call(obj: Any, args: tuple[Any, ...]) -> None:
     """Refuse a string method whose result would be too large, before it is built."""
-    owner = getattr(obj, "__self__", None)
+    # The sandbox hands out ``str.format`` wrapped; the method is the wrapper's ``__wrapped__``.
+    owner = getattr(getattr(obj, "__wrapped__", obj), "__self__", None)
     if not isinstance(owner, str):
         return
     name = getattr(obj, "__name__", "")
