@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
 from importlib import resources
@@ -18,8 +19,8 @@ from mkdocs_exdr.common.durations import SCHEMA_PATTERN, Duration, parse_duratio
 from mkdocs_exdr.inventory.model import Database, InventoryFile, Server, StorageGroup
 from mkdocs_exdr.load.annotations import Shape, model_classes, shape_of
 from mkdocs_exdr.policies.catalog import builtin_texts
-from mkdocs_exdr.validate.schema import json_schema, schema_text
-from tests.conftest import EXAMPLE_INVENTORY
+from mkdocs_exdr.validate.schema import json_ready, json_schema, schema_text
+from tests.conftest import EXAMPLE_INVENTORY, REPO, make_project
 
 
 @pytest.mark.parametrize("kind", ["inventory", "policy"])
@@ -124,3 +125,67 @@ def test_model_classes_reach_nested_models_once_in_walk_order() -> None:
     assert len(found) == len(set(found))
     assert found.index(Server) < found.index(StorageGroup) < found.index(Database)
     assert Duration not in found
+
+
+def _readme_inventory_example() -> str:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Inventory format", 1)[1]
+    return section.split("```yaml\n", 1)[1].split("```", 1)[0]
+
+
+def test_the_readme_example_validates_once_its_dates_are_json_dates() -> None:
+    validator = jsonschema.Draft202012Validator(
+        json_schema("inventory"), format_checker=jsonschema.FormatChecker()
+    )
+    loaded = yaml.safe_load(_readme_inventory_example())
+    # PyYAML reads the unquoted date as a date object, which JSON has no type for …
+    errors = [e.message for e in validator.iter_errors(loaded)]
+    assert errors == ["datetime.date(2026, 10, 14) is not of type 'string'"]
+    # … and json_ready gives the document as JSON carries it, as the README says.
+    assert list(validator.iter_errors(json_ready(loaded))) == []
+    assert json_ready({"a": [dt.date(2026, 1, 2)], "b": 1}) == {"a": ["2026-01-02"], "b": 1}
+
+
+@pytest.mark.parametrize(
+    ("document", "field"),
+    [
+        ({"servers": [{"name": "EX01", "roles": ["cas"]}]}, "roles"),
+        (
+            {"servers": [{"name": "EX01", "roles": ["mailbox"], "backups": [{"covers": ["sg"]}]}]},
+            "covers",
+        ),
+        (
+            {"servers": [{"name": "EX01", "roles": ["mailbox"], "accept": [{"code": "EXDR999"}]}]},
+            "code",
+        ),
+    ],
+)
+def test_schema_lists_role_item_and_finding_ids(document: dict[str, object], field: str) -> None:
+    validator = jsonschema.Draft202012Validator(json_schema("inventory"))
+    errors = [e for e in validator.iter_errors(document) if e.validator == "enum"]
+    assert [e.path[-2] if isinstance(e.path[-1], int) else e.path[-1] for e in errors] == [field]
+    assert "client-access" in str(
+        json_schema("inventory")["$defs"]["Server"]["properties"]["roles"]
+    )
+
+
+def test_schema_in_a_project_lists_its_own_policies_ids(tmp_path: Path) -> None:
+    project = make_project(tmp_path)
+    (project / "policies").mkdir()
+    (project / "policies" / "hub-transport.yml").write_text(
+        "role:\n"
+        "  id: hub-transport\n"
+        "  backup_items:\n"
+        "    - id: queue-forensics\n"
+        "      title: Queue database kept for forensics\n"
+        "      level: required\n"
+        "      why: Compliance asks for the queue of the last day.\n"
+        "      source: https://intranet.example/policies/mail-retention\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(main, ["schema", "-f", str(project / "mkdocs.yml")])
+    assert result.exit_code == 0, result.output
+    schema = json.loads(result.output)
+    covers = schema["$defs"]["BackupJob"]["properties"]["covers"]["items"]["enum"]
+    assert "queue-forensics" in covers and "storage-groups" in covers
+    assert "queue-forensics" not in schema_text("inventory")  # the shipped one: built-in only

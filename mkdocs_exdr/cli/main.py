@@ -47,6 +47,7 @@ from mkdocs_exdr.importer.rewrite import apply_import
 from mkdocs_exdr.offline import bundle as offline
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plugin.config import ExdrConfig
+from mkdocs_exdr.policies.catalog import load_catalog
 from mkdocs_exdr.render.pages import render_pages
 from mkdocs_exdr.review.diff import diff_plans
 from mkdocs_exdr.review.revisions import Side, side_of
@@ -313,6 +314,7 @@ def generate(
 
 
 @main.command()
+@config_option
 @click.argument("kind", required=False, default="inventory", type=click.Choice(sorted(KINDS)))
 @click.option(
     "--write",
@@ -321,16 +323,23 @@ def generate(
     help="Write both schemas into this folder.",
 )
 @guarded
-def schema(kind: str, folder: str | None) -> None:
-    """Print the JSON Schema of inventory (default) or policy files, or write both."""
+def schema(config_file: str | None, kind: str, folder: str | None) -> None:
+    """Print the JSON Schema of inventory (default) or policy files, or write both.
+
+    Role, backup-item and finding-code fields list the known ids: the built-in policies' and
+    those of the project's own policies (the policies option of mkdocs.yml).
+    """
+    config = project_config(config_file)
+    policies = Path(config.policies)
+    catalog = load_catalog(policies, shown(policies))
     if folder is None:
-        click.echo(schema_text(kind), nl=False)
+        click.echo(schema_text(kind, catalog), nl=False)
         return
     target = Path(folder)
     target.mkdir(parents=True, exist_ok=True)
     for name in sorted(KINDS):
         path = target / f"{name}.schema.json"
-        path.write_text(schema_text(name), encoding="utf-8")
+        path.write_text(schema_text(name, catalog), encoding="utf-8")
         click.echo(f"wrote {path}")
 
 

@@ -78,17 +78,23 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
     return LoadedInventory(inventory, tuple(secrets))
 
 
+def vocabularies(catalog: Catalog) -> dict[str, list[str]]:
+    """The known words of each ``vocab`` field: role ids and backup-item ids of the built-in and
+    user policies, and the finding codes."""
+    return {
+        "role": catalog.role_ids,
+        "backup item": catalog.item_ids,
+        "finding code": sorted(CODES),
+    }
+
+
 def _read_parts(
     documents: list[Document], catalog: Catalog, problems: list[Problem]
 ) -> tuple[list[tuple[InventoryFile, Document]], list[SecretHit]]:
     """Each document read as an ``InventoryFile`` (with the document, for the positions of
     checks made after merging), and the secrets found in them."""
     read_file = reader_for(InventoryFile)
-    vocab = {
-        "role": catalog.role_ids,
-        "backup item": catalog.item_ids,
-        "finding code": sorted(CODES),
-    }
+    vocab = vocabularies(catalog)
     parts: list[tuple[InventoryFile, Document]] = []
     secrets: list[SecretHit] = []
     for document in documents:
