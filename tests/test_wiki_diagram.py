@@ -5,6 +5,7 @@ NODE_LIMIT)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -34,7 +35,7 @@ LINE = re.compile(
 )
 
 
-def order(*waves: list[tuple[str, str | None]]) -> RecoveryOrder:
+def order(*waves: Sequence[tuple[str, str | None]]) -> RecoveryOrder:
     """An order of rebuilds from waves of (server, site)."""
     built = [[OrderEntry(name, f"Rebuild {name}", site) for name, site in wave] for wave in waves]
     return RecoveryOrder("organization", tuple(tuple(w) for w in [[AD, *built[0]], *built[1:]]))
