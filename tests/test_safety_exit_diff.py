@@ -96,3 +96,41 @@ def test_a_revision_of_5000_characters_on_the_command_line_exits_2(
     result = CliRunner().invoke(main, ["diff", "a" * 5000])
     assert result.exit_code == 2, result.output
     assert "Traceback" not in result.output
+
+
+def test_a_committed_file_too_large_is_refused_before_git_reads_it(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs_exdr.load.documents import MAX_FILE_BYTES
+    from mkdocs_exdr.review import revisions
+
+    (repo / "inventory" / "big.yml").write_bytes(b"#" + b" " * MAX_FILE_BYTES + b"\n")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "big")
+    monkeypatch.chdir(repo)
+    result = CliRunner().invoke(main, ["diff", "HEAD~1", "HEAD"])
+    assert result.exit_code == 2, result.output
+    assert "HEAD:inventory/big.yml: file is" in result.stderr
+
+    def extracted(*args: object) -> None:
+        raise AssertionError("the revision was extracted before its sizes were checked")
+
+    monkeypatch.setattr(revisions, "_extract", extracted)
+    with pytest.raises(InvalidInput) as raised:
+        at_revision("HEAD", repo / "inventory", repo / "policies", tmp_path / "out")
+    (problem,) = raised.value.problems
+    assert str(problem) == (
+        f"HEAD:inventory/big.yml: file is {MAX_FILE_BYTES + 2:,} bytes; at most 16 MB are read"
+    )
+
+
+def test_a_revision_whose_files_add_up_to_too_much_is_refused(
+    repo: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from mkdocs_exdr.review import revisions
+
+    monkeypatch.setattr(revisions, "MAX_REVISION_BYTES", 100)
+    with pytest.raises(InvalidInput) as raised:
+        at_revision("HEAD", repo / "inventory", repo / "policies", tmp_path / "out")
+    (problem,) = raised.value.problems
+    assert str(problem).startswith("HEAD: ") and "bytes of files; at most 0 MB" in str(problem)

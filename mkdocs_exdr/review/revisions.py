@@ -14,6 +14,7 @@ from pathlib import Path
 
 from mkdocs_exdr.common.git import git
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.load.documents import MAX_FILE_BYTES
 
 
 @dataclass(frozen=True)
@@ -30,6 +31,8 @@ class Side:
 #: Longer than any name git gives a commit, branch or tag in practice; a longer argument is
 #: refused before it reaches the file system or git.
 MAX_REVISION = 255
+#: What the inventory and policies of one revision may hold together, all files read.
+MAX_REVISION_BYTES = 16 * MAX_FILE_BYTES
 _SYMLINK, _SUBMODULE = "120000", "160000"
 
 
@@ -159,18 +162,27 @@ def _extract(repo: Path, revision: str, shown: str, folders: list[str], into: Pa
 
 
 def _refuse_links(repo: Path, revision: str, shown: str, folders: list[str]) -> None:
-    """``InvalidInput`` naming each symbolic link or submodule committed under ``folders``."""
-    listing = git(repo, "ls-tree", "-r", "-z", "--full-tree", revision, "--", *folders)
+    """``InvalidInput`` naming each symbolic link, submodule or file too large to read
+    committed under ``folders``: sizes come from ``git ls-tree -l``, before any blob is read."""
+    listing = git(repo, "ls-tree", "-r", "-l", "-z", "--full-tree", revision, "--", *folders)
     problems = []
+    total = 0
     for entry in listing.stdout.decode(errors="replace").split("\0"):
         info, _, path = entry.partition("\t")
-        mode = info.split(" ", 1)[0]
+        fields = info.split()  # mode, type, object, size ('-' for a submodule)
+        mode, size = (fields[0], fields[-1]) if len(fields) == 4 else ("", "")
+        total += int(size) if size.isdigit() else 0
         if mode == _SYMLINK:
             what = "a symbolic link; only regular files are read, so commit the file itself"
         elif mode == _SUBMODULE:
             what = "a git submodule; only regular files are read, so commit the files themselves"
+        elif size.isdigit() and int(size) > MAX_FILE_BYTES:
+            what = f"file is {int(size):,} bytes; at most {MAX_FILE_BYTES // 2**20} MB are read"
         else:
             continue
         problems.append(Problem(Location(f"{shown}:{path}"), "", what))
+    if not problems and total > MAX_REVISION_BYTES:
+        what = f"{total:,} bytes of files; at most {MAX_REVISION_BYTES // 2**20} MB are read"
+        problems.append(Problem(Location(shown), "", what))
     if problems:
         raise InvalidInput(problems)
