@@ -1,52 +1,122 @@
 """How ``mkdocs-exdr generate`` writes: only inside ``-o``, only over files it wrote itself.
 
-Every file written carries the generate mark (``plugin.mark_generated``). Before anything is
-written, each target is checked: a file without the mark is a person's page, a symbolic link or
-a folder at a target is not a page of ours, and a path that resolves outside the output folder
-(through a linked folder) is refused. One refusal and nothing is written, so a run either
-writes every page or leaves the folder as it was found.
+Every file written carries the generate mark: pages and plan.json on their second line
+(``plugin.mark_generated``), the browser assets (CSS, scripts, their licences) as a first line
+``/* exdr_generated: … */``. Before anything is written, each target is checked: a file without
+the mark is a person's, a symbolic link or a folder at a target is not a file of ours, and a
+path that resolves outside the output folder (through a linked folder) is refused. One refusal
+and nothing is written, so a run either writes every file or leaves the folder as it was found.
+
+The assets go where the plugin puts them in a site (``assets/exdr/…`` beside the pages' folder),
+so the pages find them under either route; ``route_settings`` is the configuration a site
+generator that runs no plugin (Zensical) needs for them.
 """
 
 from __future__ import annotations
 
+import posixpath
+from collections.abc import Callable
 from pathlib import Path
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.importer.files import replace_file
-from mkdocs_exdr.plugin.plugin import GENERATED_KEY, is_generated, mark_generated
+from mkdocs_exdr.plugin.assets import FILTER, MERMAID, SITE_FILES
+from mkdocs_exdr.plugin.plugin import (
+    GENERATED_KEY,
+    GENERATED_NOTE,
+    SECTION_TITLE,
+    is_generated,
+    mark_generated,
+)
+from mkdocs_exdr.render.pages import NAV_PAGES
 
 #: Enough of a file to see its mark (on the second line) without reading a large file whole.
 _HEAD_BYTES = 4096
+#: The first line of every asset generate writes: a comment in CSS and JavaScript.
+ASSET_MARK = f"/* {GENERATED_KEY}: {GENERATED_NOTE} */\n"
+
+
+def is_generated_asset(head: str) -> bool:
+    """Whether an asset's text starts with ``ASSET_MARK``."""
+    return head.lstrip("\ufeff").startswith(ASSET_MARK)
 
 
 def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str) -> Path:
-    """Write ``pages`` (by path under ``prefix``) into ``output``, marked; return the folder
-    they went to. ``shown`` is ``output`` as messages name it.
+    """Write ``pages`` (by path under ``prefix``) and the site's assets (``SITE_FILES``) into
+    ``output``, marked; return the folder the pages went to. ``shown`` is ``output`` as messages
+    name it.
 
     Raises ``InvalidInput`` listing every target that is not exdr's to replace; then nothing is
     written.
     """
     root = output / prefix
-    targets = {root / path: mark_generated(path, content) for path, content in pages.items()}
+    targets: dict[Path, tuple[bytes, Callable[[str], bool]]] = {
+        root / path: (mark_generated(path, content).encode("utf-8"), is_generated)
+        for path, content in pages.items()
+    }
+    for uri, source in SITE_FILES.items():
+        data = ASSET_MARK.encode("utf-8") + source.read_bytes()
+        targets[output / uri] = (data, is_generated_asset)
     problems = [
         problem
-        for target in targets
-        if (problem := _refusal(output, target, _shown(output, target, shown))) is not None
+        for target, (_, marked) in targets.items()
+        if (problem := _refusal(output, target, _shown(output, target, shown), marked)) is not None
     ]
     if problems:
         raise InvalidInput(problems)
-    for target, content in targets.items():
+    for target, (data, _) in targets.items():
         # A new file renamed over the old one: a hard link to a file outside the output
         # folder is replaced, not written through, and a page is never half-written.
-        replace_file(target, content.encode("utf-8"))
+        replace_file(target, data)
     return root
+
+
+def route_settings(prefix: str) -> str:
+    """The mkdocs.yml settings the generated pages need where the exdr plugin does not run
+    (Zensical reads them from mkdocs.yml too): the Markdown extensions the plugin would add, the
+    assets, no web fonts, the server, site and role pages out of the navigation, and the nav
+    entry for a site with an explicit ``nav``."""
+    nav = "\n".join(f"      - {posixpath.join(prefix, page)}" for page in NAV_PAGES)
+    return f"""\
+markdown_extensions:
+  - admonition
+  - attr_list
+  - tables
+  - toc
+  - pymdownx.details
+  - pymdownx.superfences:
+      custom_fences:
+        - {{name: mermaid, class: mermaid}}
+extra_css:
+  - assets/exdr/exdr.css
+extra_javascript:
+  - {FILTER}
+extra:
+  polyfills:
+    - {MERMAID}
+theme:
+  font: false
+not_in_nav: |
+  /{prefix}/servers/
+  /{prefix}/sites/*.md
+  !/{prefix}/sites/index.md
+  /{prefix}/roles/*.md
+  !/{prefix}/roles/index.md
+  /{prefix}/print/
+# with an explicit nav:, add this entry to it
+nav:
+  - {SECTION_TITLE}:
+{nav}
+"""
 
 
 def _shown(output: Path, target: Path, shown: str) -> str:
     return f"{shown.rstrip('/')}/{target.relative_to(output).as_posix()}"
 
 
-def _refusal(output: Path, target: Path, shown: str) -> Problem | None:
+def _refusal(
+    output: Path, target: Path, shown: str, marked: Callable[[str], bool]
+) -> Problem | None:
     """Why ``target`` must not be written, or ``None``."""
     where = Location(shown)
     inside = output.resolve()
@@ -65,12 +135,13 @@ def _refusal(output: Path, target: Path, shown: str) -> Problem | None:
         return Problem(where, "", "not a regular file; not replaced")
     with target.open("rb") as stream:
         head = stream.read(_HEAD_BYTES).decode("utf-8", errors="replace")
-    if is_generated(head):
+    if marked(head):
         return None
+    line = "first" if marked is is_generated_asset else "second"
     return Problem(
         where,
         "",
-        f"not written by mkdocs-exdr generate (no {GENERATED_KEY} mark on its second line), "
-        "so it is someone's page: not replaced. Move it, or keep your notes under another "
+        f"not written by mkdocs-exdr generate (no {GENERATED_KEY} mark on its {line} line), "
+        "so it is someone's file: not replaced. Move it, or keep your notes under another "
         "name, and run generate again",
     )

@@ -25,7 +25,7 @@ import click
 
 from mkdocs_exdr import __version__
 from mkdocs_exdr.cli.cached import cache_folder, cached_check
-from mkdocs_exdr.cli.generated import write_generated
+from mkdocs_exdr.cli.generated import route_settings, write_generated
 from mkdocs_exdr.cli.options import (
     as_of_date,
     as_of_option,
@@ -45,7 +45,9 @@ from mkdocs_exdr.importer.files import inventory_lock
 from mkdocs_exdr.importer.imported import read_exports
 from mkdocs_exdr.importer.rewrite import apply_import
 from mkdocs_exdr.offline import bundle as offline
+from mkdocs_exdr.offline.bundle import SITE_FOLDER
 from mkdocs_exdr.pipeline import build_plan
+from mkdocs_exdr.plugin.assets import SITE_FILES
 from mkdocs_exdr.plugin.config import ExdrConfig
 from mkdocs_exdr.policies.catalog import load_catalog
 from mkdocs_exdr.render.pages import render_pages
@@ -295,12 +297,13 @@ def _prune_allowed(read: list[Export]) -> None:
 def generate(
     config_file: str | None, as_of: dt.datetime | None, output: str, inventory: str | None
 ) -> None:
-    """Write the DR pages as Markdown files, for site generators that run no MkDocs plugins.
+    """Write the DR pages as Markdown files, for site generators that run no MkDocs plugins
+    (Zensical), and print the mkdocs.yml settings they need.
 
     Pages go to OUTPUT/<path>/ (path from the plugin settings, default dr), each marked
-    "exdr_generated" in its front matter. A file there without that mark is someone's page:
-    generate lists every such file, writes nothing and exits 2. Nothing is written outside
-    OUTPUT.
+    "exdr_generated" in its front matter; the stylesheet and scripts to OUTPUT/assets/exdr/,
+    marked on their first line. A file there without that mark is someone's: generate lists
+    every such file, writes nothing and exits 2. Nothing is written outside OUTPUT.
     """
     config = project_config(config_file, inventory)
     pages = render_pages(
@@ -310,6 +313,13 @@ def generate(
         print_limit=config.print_limit,
     )
     root = write_generated(Path(output), config.path, pages.pages, output)
+    assets = Path(output) / SITE_FOLDER
+    click.echo(
+        f"# mkdocs-exdr generate: the settings these pages need in mkdocs.yml when the exdr "
+        f"plugin does not run (Zensical); see README, Routes\n{route_settings(config.path)}",
+        nl=False,
+    )
+    click.echo(f"wrote {len(SITE_FILES)} files to {assets}")
     click.echo(f"wrote {len(pages.pages)} files to {root}")
 
 
