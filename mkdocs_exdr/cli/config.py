@@ -18,7 +18,8 @@ from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.load.encoding import decode_yaml
 from mkdocs_exdr.plugin.config import ExdrConfig
 
-CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml")
+#: Looked for in the current folder, in this order (ProperDocs reads properdocs.yml first).
+CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
 
 
 class _Loader(yaml.SafeLoader):
