@@ -14,3 +14,20 @@ def test_readme_is_up_to_date() -> None:
     spec.loader.exec_module(module)
     current = (REPO / "README.md").read_text(encoding="utf-8")
     assert module.filled(current) == current, "run: .venv/bin/python scripts/readme.py"
+
+
+def test_readme_zensical_settings_are_what_generate_prints() -> None:
+    from mkdocs_exdr.cli.generated import route_settings
+
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    routes = readme.split("## Routes: MkDocs, ProperDocs and Zensical", 1)[1].split("\n## ", 1)[0]
+    blocks = [b.split("```", 1)[0] for b in routes.split("```yaml\n")[1:]]
+    assert route_settings("dr") in blocks
+
+
+def test_readme_names_the_tested_zensical_and_properdocs_versions() -> None:
+    pyproject = (REPO / "pyproject.toml").read_text(encoding="utf-8")
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    for name in ("zensical", "properdocs"):
+        pinned = pyproject.split(f'"{name} == ', 1)[1].split('"', 1)[0]
+        assert f"{'Zensical' if name == 'zensical' else 'ProperDocs'} {pinned}" in readme, name
