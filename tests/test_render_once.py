@@ -11,7 +11,7 @@ import pytest
 from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
-from mkdocs_exdr.render.printouts import RenderedSteps
+from mkdocs_exdr.render.printouts import RenderedSteps, step_bodies
 from tests.conftest import EXAMPLE_INVENTORY, html, make_project
 
 PRINTOUTS = (
@@ -83,7 +83,9 @@ def test_a_step_written_differently_on_its_server_page_is_rendered_again() -> No
     other = "#### 1. Stop { .exdr-step }\n\nSee [the site](sites/a.md).\n"
     assert re.search(r"<!-- exdr-step-body [0-9a-f]{32} -->", steps.use(same))
     assert steps.use(other) == other
-    assert steps.fill(steps.use(same)) == "#### 1. Stop { .exdr-step }\n\n<p>rendered</p>\n"
+    filled = steps.fill(steps.use(same))
+    assert filled.startswith("#### 1. Stop { .exdr-step }\n\n")
+    assert filled.split() == ["####", "1.", "Stop", "{", ".exdr-step", "}", "<p>rendered</p>"]
 
 
 def test_a_server_page_whose_headings_do_not_pair_up_lends_nothing() -> None:
@@ -93,3 +95,13 @@ def test_a_server_page_whose_headings_do_not_pair_up_lends_nothing() -> None:
     assert steps.html == {}
     steps.learn(markdown.split("### 2.")[0], '<h3 class="exdr-step">1. A</h3><pre id="l1">x</pre>')
     assert steps.html == {}  # a body with anchors of its own is numbered per page
+
+
+def test_headings_inside_a_fenced_command_are_neither_steps_nor_ends() -> None:
+    markdown = (
+        "### 1. Run it { .exdr-step }\n\nText.\n\n```powershell\n# a comment\n"
+        "### 2. Not a step { .exdr-step }\n```\n\n<small>Source</small>\n\n## Verify\n"
+    )
+    ((_, start, stop),) = step_bodies(markdown)
+    assert markdown[start:stop].strip().endswith("<small>Source</small>")
+    assert "# a comment" in markdown[start:stop]

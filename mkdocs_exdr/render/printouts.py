@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass, field
 
 #: A step's heading line, as ``_macros.md.j2``'s ``step`` writes it.
-_STEP_HEADING = re.compile(r"^#{1,6} .*\{ \.exdr-step \}[ \t]*$", re.MULTILINE)
+_STEP_HEADING = re.compile(r"^#{1,6} .*\{ \.exdr-step \}[ \t]*$")
 #: Where a step's body ends in Markdown: the next heading, or the printout's page break.
 _BODY_END = re.compile(r'^(?:#{1,6} |<div class="exdr-print-break">)')
 #: A line opening or closing a fenced code block (whose ``#`` lines are not headings).
@@ -34,21 +34,14 @@ def _key(body: str) -> str:
 def step_bodies(markdown: str) -> list[tuple[str, int, int]]:
     """Each step body of a page's Markdown: its key, and where it starts and ends.
 
-    A body ends at the next heading or page break outside a fenced code block.
+    A body runs from its step's heading to the next heading or page break; lines inside a
+    fenced code block are neither.
     """
     found = []
-    for heading in _STEP_HEADING.finditer(markdown):
-        stop = _body_end(markdown, heading.end())
-        body = markdown[heading.end() : stop]
-        if body.strip():
-            found.append((_key(body.strip()), heading.end(), stop))
-    return found
-
-
-def _body_end(markdown: str, start: int) -> int:
     fence = ""
-    position = start
-    for line in markdown[start:].splitlines(keepends=True):
+    start: int | None = None
+    position = 0
+    for line in markdown.splitlines(keepends=True):
         opening = _FENCE.match(line)
         if fence:
             if opening and opening.group(1).startswith(fence) and not line[opening.end() :].strip():
@@ -56,9 +49,13 @@ def _body_end(markdown: str, start: int) -> int:
         elif opening:
             fence = opening.group(1)
         elif _BODY_END.match(line):
-            return position
+            if start is not None:
+                found.append((start, position))
+            start = position + len(line) if _STEP_HEADING.match(line) else None
         position += len(line)
-    return len(markdown)
+    if start is not None:
+        found.append((start, len(markdown)))
+    return [(_key(markdown[a:b].strip()), a, b) for a, b in found if markdown[a:b].strip()]
 
 
 @dataclass
