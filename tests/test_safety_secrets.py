@@ -11,7 +11,7 @@ import pytest
 from click.testing import CliRunner
 
 from mkdocs_exdr.cli.main import main
-from mkdocs_exdr.load.reader import redact_secrets
+from mkdocs_exdr.load.secrets import redact_secrets
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.render.pages import render_pages
 from tests.conftest import SOUND_SERVER, make_project, mkdocs

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field, replace
 from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.importer.exports import KINDS, Export, Record, Value
 from mkdocs_exdr.inventory.model import SERVER_NAME_PATTERN, Server
-from mkdocs_exdr.load.reader import REDACTED, redact_secrets
+from mkdocs_exdr.load.secrets import REDACTED, redact_secrets
 from mkdocs_exdr.validate.characters import FORBIDDEN
 
 #: Exchange 2007 ServerRole words and the role ids of the built-in policies.

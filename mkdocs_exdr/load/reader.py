@@ -19,62 +19,12 @@ from mkdocs_exdr.common.durations import GRAMMAR, Duration, parse_duration
 from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.load.annotations import public_fields, shape_of
 from mkdocs_exdr.load.documents import Document, Path_
+from mkdocs_exdr.load.secrets import REDACTED, names_a_secret, redact_secrets, secret_name
 
-REDACTED = "[redacted]"
-# Words that name a secret. A key that is one of them (``password``, ``smtp_token``,
-# ``aws_secret_access_key``) holds a secret; a longer key holding one may be a secret itself.
-_WORDS = (
-    r"pass(?:word|wd|phrase)|pwd|secret|private[_-]?key|api[_-]?key|access[_-]?key"
-    r"|secret[_-]?key|token|credentials?|kennwort|mot[_ ]de[_ ]passe|pfx[_ ]password"
-)
-# A plain name is letters and separators only: ``smtp_password``, ``clientSecret``. Digits or
-# other text around the word (``password_hunter2``) may be the secret, so that name is not shown.
-_SECRET_KEY = re.compile(rf"(?i)^(?:[a-z]+[_-]){{0,3}}(?:[a-z]*(?:{_WORDS})|pin)$")
-_SECRET_WORD = re.compile(rf"(?i)(?:{_WORDS})")
-# A value after a secret's name: quoted (spaces allowed) or up to white space.
-_VALUE = r"""(?:"[^"\n]*"|'[^'\n]*'|[^\s"',;}]+)"""
-# Ordinary words after "the password is", which say where a password is, not what it is.
-_NOT_A_VALUE = (
-    r"(?:in|on|at|under|stored|kept|held|saved|managed|listed|recorded|documented|rotated|"
-    r"changed|set|known|required|needed|available|written|also|only|never|not|the|a|an|"
-    r"same|blank|empty|expired|reset|shared|with|from|of)\b"
-)
-_SECRET_TEXT = re.compile(
-    r"(?i)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
-    # password: x, api_key=x, "token": "x", aws_secret_access_key = x
-    rf"|[\"']?\b[\w-]*?(?:{_WORDS})[\w-]*[\"']?\s*[:=]\s*{_VALUE}"
-    # the password is x, password for admin was x
-    rf"|\b(?:{_WORDS})(?:\s+(?:for|of)\s+\S+)?\s+(?:is|was)\s*:?\s+(?!{_NOT_A_VALUE}){_VALUE}"
-    # credentials in a URL: https://user:pw@host keeps the scheme and host
-    r"|(?<=://)[^\s/:@]+:[^\s/@]+(?=@)"
-    # AWS access key ids
-    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
-    re.DOTALL,
-)
-# With an AWS access key id in the same value, a 40-character key is its secret.
-_AWS_ID = re.compile(r"\b(?:AKIA|ASIA)[0-9A-Z]{16}\b")
-_AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
-
-
-def redact_secrets(text: str) -> str | None:
-    """``text`` with every secret in it replaced by ``[redacted]``, or ``None`` when it holds
-    none. Detected: passwords, tokens, API and access keys after their name (``name: x``,
-    ``"name": "x"``, ``the password is x``), private key blocks, credentials in URLs and AWS
-    key pairs."""
-    found = False
-    if _AWS_ID.search(text):
-        text, count = _AWS_SECRET.subn(REDACTED, text)
-        found = bool(count)
-    text, count = _SECRET_TEXT.subn(REDACTED, text)
-    return text if found or count else None
-
-
-def secret_name(key: str) -> bool:
-    """Whether a key's name may itself hold a secret (``password_hunter2``, ``token=x``), so
-    messages must not print it. Plain secret names (``password``, ``api_key``) are not."""
-    if _SECRET_KEY.match(key):
-        return False
-    return bool(_SECRET_WORD.search(key) or redact_secrets(key) is not None)
+#: Entries of one list in one file (servers, storage groups, backups …), so that one file cannot
+#: hold more servers than planning handles in reasonable time and memory.
+MAX_LIST_ITEMS = 10_000
+_TOO_MANY = "more than {:,} entries in one list ({:,}); split them across files"
 
 
 @dataclass(frozen=True)
@@ -243,6 +193,9 @@ def _list_reader(item: Reader) -> Reader:
         if not isinstance(value, list):
             ctx.problem(path, f"expected a list, found {kind_of(value)}")
             return BAD
+        if len(value) > MAX_LIST_ITEMS:
+            ctx.problem((*path, MAX_LIST_ITEMS), _TOO_MANY.format(MAX_LIST_ITEMS, len(value)))
+            return BAD
         items = [item(entry, (*path, index), ctx) for index, entry in enumerate(value)]
         return [entry for entry in items if entry is not BAD]
 
@@ -325,7 +278,7 @@ def _unknown_key(key: Any, item: Any, path: Path_, names: list[str], ctx: Contex
     """Report a key the model does not have; ``True`` when the mapping stays valid (a secret's
     value dropped and recorded), ``False`` when it is a problem."""
     child = (*path, key)
-    plain = _SECRET_KEY.match(str(key))
+    plain = names_a_secret(str(key))
     if plain and not isinstance(item, (dict, list)):
         ctx.secrets.append(SecretHit(ctx.document.where(child), field_path(child)))
         return True
