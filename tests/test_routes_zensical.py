@@ -142,6 +142,9 @@ def test_zensical_site_has_the_dr_section_assets_and_no_outside_requests(
     order = (site / "dr" / "recovery-order" / "index.html").read_text(encoding="utf-8")
     assert '<script src="../../assets/exdr/vendor/mermaid.min.js"' in order
     assert 'class="mermaid"' in order
+    banner = '<div class="exdr-banner"><strong>Internal: contains server names and addresses'
+    assert banner in order  # generate puts the plugin's banner on every page
+    assert banner in (site / "dr" / "servers" / "zen-01" / "index.html").read_text("utf-8")
     for host in ("fonts.googleapis.com", "fonts.gstatic.com", "unpkg.com", "cdn.jsdelivr"):
         assert host not in order, host
     assert (site / "assets" / "exdr" / "vendor" / "mermaid.min.js").is_file()

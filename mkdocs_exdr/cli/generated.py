@@ -71,6 +71,15 @@ def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str
     return root
 
 
+def with_banner(content: str, banner: str) -> str:
+    """A page with the banner (HTML, escaped) after its front matter, where the plugin would put
+    it: before the first heading."""
+    if content.startswith("---\n") and (end := content.find("\n---\n", 4)) >= 0:
+        head, body = content[: end + 5], content[end + 5 :]
+        return f"{head}{banner}\n\n{body}"
+    return f"{banner}\n\n{content}"
+
+
 def route_settings(prefix: str) -> str:
     """The mkdocs.yml settings the generated pages need where the exdr plugin does not run
     (Zensical reads them from mkdocs.yml too): the Markdown extensions the plugin would add, the

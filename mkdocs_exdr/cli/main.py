@@ -25,7 +25,7 @@ import click
 
 from mkdocs_exdr import __version__
 from mkdocs_exdr.cli.cached import cache_folder, cached_check
-from mkdocs_exdr.cli.generated import route_settings, write_generated
+from mkdocs_exdr.cli.generated import route_settings, with_banner, write_generated
 from mkdocs_exdr.cli.options import (
     as_of_date,
     as_of_option,
@@ -306,13 +306,25 @@ def generate(
     every such file, writes nothing and exits 2. Nothing is written outside OUTPUT.
     """
     config = project_config(config_file, inventory)
+    plan = plan_of(config, as_of)
     pages = render_pages(
-        plan_of(config, as_of),
+        plan,
         user_templates=Path(config.templates) if config.templates else None,
         prefix=config.path,
         print_limit=config.print_limit,
     )
-    root = write_generated(Path(output), config.path, pages.pages, output)
+    banner = offline.Banner(
+        classification=config.classification,
+        revision=offline.inventory_revision(Path(config.inventory), Path(config.policies)),
+        as_of=plan.as_of,
+        fingerprint=plan.fingerprint,
+        built=offline.build_date(),
+    ).html()
+    shown_pages = {
+        path: with_banner(content, banner) if path.endswith(".md") else content
+        for path, content in pages.pages.items()
+    }
+    root = write_generated(Path(output), config.path, shown_pages, output)
     assets = Path(output) / SITE_FOLDER
     click.echo(
         f"# mkdocs-exdr generate: the settings these pages need in mkdocs.yml when the exdr "
