@@ -22,6 +22,7 @@ from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.plugin import assets
 from mkdocs_exdr.plugin.config import ExdrConfig
 from mkdocs_exdr.plugin.extensions import enable_extensions
+from mkdocs_exdr.render.notes import local_notes
 from mkdocs_exdr.render.pages import NAV_PAGES, PageSet, error_page, render_pages
 from mkdocs_exdr.render.printouts import RenderedSteps
 
@@ -160,7 +161,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                         existing.src_uri,
                     )
                 else:
-                    notes = existing.content_string
+                    notes = local_notes(existing.content_string)
                     texts[uri] = f"{content}\n\n## Local notes\n\n{notes}\n"
                     log.info("merged %s into the generated page as local notes", existing.src_uri)
                 files.remove(existing)

@@ -116,7 +116,8 @@ class DiagramMaker:
                 indent = "    "
                 if group.site is not None:
                     count = sum(1 for e in group.entries if e.step is None)
-                    title = f"{mermaid_label(group.site)}: {_servers(count)}"
+                    title = mermaid_label(group.site)
+                    title += f": {_servers(count)}" if count else ""
                     lines.append(f'    subgraph w{index}g{place}["{title}"]')
                     indent = "      "
                 if group.collapsed and group.site is not None:
@@ -144,10 +145,11 @@ class DiagramMaker:
 
     @staticmethod
     def _node(entry: OrderEntry) -> str:
+        action = mermaid_label(entry.action.replace(";", ","))
         if entry.server is None:
-            return f'(["{mermaid_label(entry.action)}"])'
+            return f'(["{action}"])'
         if entry.step is not None:
-            return f'(["{mermaid_label(entry.action)}"]):::step'
+            return f'(["{action}"]):::step'
         return f'["{mermaid_label(entry.server)}"]'
 
     def _click(self, number: int, target: str, title: str) -> str:
