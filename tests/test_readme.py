@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import importlib.util
 
+import pytest
+
 from tests.conftest import REPO
 
 
@@ -31,3 +33,11 @@ def test_readme_names_the_tested_zensical_and_properdocs_versions() -> None:
     for name in ("zensical", "properdocs"):
         pinned = pyproject.split(f'"{name} == ', 1)[1].split('"', 1)[0]
         assert f"{'Zensical' if name == 'zensical' else 'ProperDocs'} {pinned}" in readme, name
+
+
+def test_readme_jsonschema_example_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    readme = (REPO / "README.md").read_text(encoding="utf-8")
+    section = readme.split("**Validating with Python's `jsonschema`.**", 1)[1]
+    code = section.split("```python\n", 1)[1].split("```", 1)[0]
+    monkeypatch.chdir(REPO)  # the example names a file of the repository's own inventory
+    exec(compile(code, "README.md", "exec"), {})  # raises if the file does not validate
