@@ -38,6 +38,30 @@ IN_NOTES = {
     "the-password-is": ("the password is Tr0ub4dor for the DSRM account", ["Tr0ub4dor"]),
     "password-for-is": ("password for svc-backup was Pa55-Old", ["Pa55-Old"]),
     "password-colon": ("admin password: Pa55w0rd-X", ["Pa55w0rd-X"]),
+    "pw-colon": ("vpn pw: Xy7kq-Lm", ["Xy7kq-Lm"]),
+    "passwd-word": ("root passwd Hunt3r-22 on the ILO", ["Hunt3r-22"]),
+    "pwd-equals": ("connect with pwd=Gr33n.Tea", ["Gr33n.Tea"]),
+    "net-use-after-user": (
+        r"net use \\fs01\backup /user:CONTOSO\svc-bk P@ss!2024",
+        ["P@ss!2024"],
+    ),
+    "net-use-before-user": (
+        r"net use Z: \\fs01\backup Qw3rty#9 /user:CONTOSO\svc-bk /persistent:yes",
+        ["Qw3rty#9"],
+    ),
+    "powershell-password": (
+        "New-Mailbox -Password (ConvertTo-SecureString 'S3cure!Pw' -AsPlainText -Force)",
+        ["S3cure!Pw"],
+    ),
+    "secure-string": (
+        '$p = ConvertTo-SecureString -String "Blue.Sky9" -AsPlainText -Force',
+        ["Blue.Sky9"],
+    ),
+    "connection-string": (
+        "Server=sql01;Database=Ex;User Id=sa;Password=Long pass phrase!;",
+        ["Long pass", "phrase!"],
+    ),
+    "connection-string-pwd": ("Data Source=db;Uid=exdr;Pwd=Sh0rt-9;", ["Sh0rt-9"]),
 }
 
 
@@ -120,6 +144,14 @@ def test_an_unknown_key_named_like_a_secret_is_not_echoed(
         "Token Ring was replaced in 2004.",
         "The secret is kept in the password manager.",
         "Contoso's SMTP relay accepts anonymous mail from 10.0.0.0/8.",
+        "Follow the password policy of the domain.",
+        "Reset the DSRM password with ntdsutil before the restore.",
+        "Password policy: 14 characters, changed every 90 days.",
+        r"net use Z: \\fs01\backup /persistent:yes",
+        "Set-Mailbox -PasswordNeverExpires",
+        "Run passwd to change it; the passwd file is not used.",
+        "Import-ExchangeCertificate -Password (Get-Credential).Password",
+        "New-Mailbox -Password $credential.Password",
     ],
 )
 def test_ordinary_text_about_secrets_is_kept(text: str) -> None:

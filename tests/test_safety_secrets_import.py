@@ -16,6 +16,25 @@ SECRETS = {
     "csv": ("csv/servers.csv", f'"{FQDN}"', "Hunter2x", "password: Hunter2x"),
     "csv-url": ("csv/servers.csv", f'"{FQDN}"', "Pw0rd9", "https://svcxfer:Pw0rd9@x.contoso.com"),
     "clixml": ("clixml/servers.xml", f'<S N="Fqdn">{FQDN}</S>', "Zq9Token", "api_key=Zq9Token"),
+    "csv-pw": ("csv/servers.csv", f'"{FQDN}"', "Xy7kq-Lm", "pw: Xy7kq-Lm"),
+    "csv-net-use": (
+        "csv/servers.csv",
+        f'"{FQDN}"',
+        "P@ss!2024",
+        r"net use \\fs01\bk /user:CONTOSO\svc P@ss!2024",
+    ),
+    "csv-connection-string": (
+        "csv/servers.csv",
+        f'"{FQDN}"',
+        "phrase!",
+        "Uid=sa;Password=Long pass phrase!;",
+    ),
+    "clixml-secure-string": (
+        "clixml/servers.xml",
+        f'<S N="Fqdn">{FQDN}</S>',
+        "S3cure!Pw",
+        "-Password (ConvertTo-SecureString 'S3cure!Pw' -AsPlainText -Force)",
+    ),
     "clixml-aws": (
         "clixml/servers.xml",
         f'<S N="Fqdn">{FQDN}</S>',

@@ -17,20 +17,31 @@ _WORDS = (
 )
 # A plain name is letters and separators only: ``smtp_password``, ``clientSecret``. Digits or
 # other text around the word (``password_hunter2``) may be the secret, so that name is not shown.
-_SECRET_KEY = re.compile(rf"(?i)^(?:[a-z]+[_-]){{0,3}}(?:[a-z]*(?:{_WORDS})|pin)$")
+_SECRET_KEY = re.compile(rf"(?i)^(?:[a-z]+[_-]){{0,3}}(?:[a-z]*(?:{_WORDS})|pin|pw)$")
 _SECRET_WORD = re.compile(rf"(?i)(?:{_WORDS})")
-# A value after a secret's name: quoted (spaces allowed) or up to white space.
-_VALUE = r"""(?:"[^"\n]*"|'[^'\n]*'|[^\s"',;}]+)"""
+# A value after a secret's name: quoted (spaces allowed), a PowerShell ``( … )`` expression, or
+# up to white space.
+_VALUE = r"""(?:"[^"\n]*"|'[^'\n]*'|\([^()\n]*\)|[^\s"',;}]+)"""
 # Ordinary words after "the password is", which say where a password is, not what it is.
 _NOT_A_VALUE = (
     r"(?:in|on|at|under|stored|kept|held|saved|managed|listed|recorded|documented|rotated|"
     r"changed|set|known|required|needed|available|written|also|only|never|not|the|a|an|"
-    r"same|blank|empty|expired|reset|shared|with|from|of)\b"
+    r"same|blank|empty|expired|reset|shared|with|from|of|is|was|for|and|or|to|must|should|"
+    r"will|can|has|expires|policy|file|command)\b"
 )
 _SECRET_TEXT = re.compile(
     r"(?i)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
-    # password: x, api_key=x, "token": "x", aws_secret_access_key = x
+    # a connection string's Password=two words; (up to the semicolon)
+    rf"|\b(?:password|pwd)\s*=\s*[^;\n]*;"
+    # password: x, api_key=x, "token": "x", aws_secret_access_key = x, pw: x
     rf"|[\"']?\b[\w-]*?(?:{_WORDS})[\w-]*[\"']?\s*[:=]\s*{_VALUE}"
+    rf"|\bpw\s*[:=]\s*{_VALUE}"
+    # passwd x (the command's way); PowerShell's -Password x, -AccountPassword (…), but not
+    # a variable or a prompt: -Password $cred.Password, -Password (Get-Credential).Password
+    rf"|\bpasswd\s+(?!{_NOT_A_VALUE}){_VALUE}"
+    rf"|(?<![\w-])-\w*(?:{_WORDS})\w*\s+(?!-|\$|\((?:Get-Credential|Read-Host)\b){_VALUE}"
+    # ConvertTo-SecureString 'x' -AsPlainText, ConvertTo-SecureString -String "x"
+    rf"|\bConvertTo-SecureString\s+(?:-String\s+)?{_VALUE}"
     # the password is x, password for admin was x
     rf"|\b(?:{_WORDS})(?:\s+(?:for|of)\s+\S+)?\s+(?:is|was)\s*:?\s+(?!{_NOT_A_VALUE}){_VALUE}"
     # credentials in a URL: https://user:pw@host keeps the scheme and host
@@ -47,14 +58,28 @@ _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=
 def redact_secrets(text: str) -> str | None:
     """``text`` with every secret in it replaced by ``[redacted]``, or ``None`` when it holds
     none. Detected: passwords, tokens, API and access keys after their name (``name: x``,
-    ``"name": "x"``, ``the password is x``), private key blocks, credentials in URLs and AWS
-    key pairs."""
+    ``"name": "x"``, ``the password is x``, ``pw: x``, ``passwd x``, ``Password=x;``), PowerShell
+    ``-Password x`` and ``ConvertTo-SecureString 'x'``, ``net use`` passwords, private key
+    blocks, credentials in URLs and AWS key pairs."""
     found = False
     if _AWS_ID.search(text):
         text, count = _AWS_SECRET.subn(REDACTED, text)
         found = bool(count)
     text, count = _SECRET_TEXT.subn(REDACTED, text)
-    return text if found or count else None
+    text, net_use = _NET_USE.subn(_net_use_redacted, text)
+    changed = net_use and REDACTED in text
+    return text if found or count or changed else None
+
+
+# ``net use [drive:|*] \\host\share [password|*] [/user:domain\name] [/options]``: a word that is
+# none of the others is the password, wherever it stands.
+_NET_USE = re.compile(r"(?i)\bnet\s+use\b[^\n|&]*")
+_NET_USE_KEPT = re.compile(r"""(?i)^(?:net|use|\*|[a-z]:|["']?[\\/].*|\[redacted\])$""")
+
+
+def _net_use_redacted(match: re.Match[str]) -> str:
+    words = re.split(r"(\s+)", match.group())
+    return "".join(w if not w or w.isspace() or _NET_USE_KEPT.match(w) else REDACTED for w in words)
 
 
 def secret_name(key: str) -> bool:
