@@ -24,8 +24,8 @@ import defusedxml.sax
 from defusedxml import DefusedXmlException
 
 from mkdocs_exdr.common.problems import Location, Problem
-from mkdocs_exdr.load.documents import read_regular_file
 from mkdocs_exdr.load.encoding import decode_export, decode_xml, looks_like_xml
+from mkdocs_exdr.load.files import read_regular_file
 
 Value = str | list[str] | None
 

@@ -12,7 +12,6 @@ bombs made of many small values or of a few long ones.
 from __future__ import annotations
 
 import os
-import stat
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,6 +21,8 @@ import yaml
 
 from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.load.encoding import decode_yaml
+from mkdocs_exdr.load.files import read_regular_file
+from mkdocs_exdr.load.syntax import reader_problem, syntax_problem
 
 MAX_FILE_BYTES = 16 * 1024 * 1024
 MAX_DEPTH = 64
@@ -77,86 +78,18 @@ def load_file(path: Path, shown: str) -> tuple[list[Document], list[Problem]]:
     return load_text(text, shown)
 
 
-_FILE_TYPES = (
-    (stat.S_ISDIR, "a folder"),
-    (stat.S_ISFIFO, "a named pipe (FIFO)"),
-    (stat.S_ISCHR, "a character device"),
-    (stat.S_ISBLK, "a block device"),
-    (stat.S_ISSOCK, "a socket"),
-)
-
-
-def _refuse_unless_regular(mode: int) -> None:
-    if not stat.S_ISREG(mode):
-        kind = next((name for test, name in _FILE_TYPES if test(mode)), "a special file")
-        raise ValueError(f"not a regular file but {kind}; only regular files are read")
-
-
-def _size(count: int) -> str:
-    return f"{count // (1024 * 1024)} MB" if count >= 1024 * 1024 else f"{count:,} bytes"
-
-
-def read_regular_file(path: Path, limit: int) -> bytes:
-    """The bytes of ``path``, which must be a regular file (symlinks followed) of at most
-    ``limit`` bytes; raise ``ValueError`` saying why not (or ``OSError``). The type is checked
-    before opening, and again on what was opened, which never waits for a pipe's writer; then at
-    most ``limit + 1`` bytes are read, whatever the size on disk says (files in /proc say 0)."""
-    _refuse_unless_regular(path.stat().st_mode)
-    descriptor = os.open(
-        path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0)
-    )
-    with os.fdopen(descriptor, "rb") as file:
-        status = os.fstat(descriptor)
-        _refuse_unless_regular(status.st_mode)
-        if status.st_size > limit:
-            raise ValueError(f"file is {status.st_size:,} bytes; at most {_size(limit)}")
-        raw = file.read(limit + 1)
-    if len(raw) > limit:
-        raise ValueError(f"file is over {_size(limit)}; at most {_size(limit)} are read")
-    return raw
-
-
 def load_text(text: str, shown: str) -> tuple[list[Document], list[Problem]]:
     """Load every YAML document in ``text``."""
     try:
         return _Builder(shown).documents(text), []
     except yaml.MarkedYAMLError as error:
-        return [], [
-            Problem(_syntax_where(error, text, shown), "", f"YAML syntax: {_syntax(error, text)}")
-        ]
+        return [], [syntax_problem(error, text, shown)]
     except yaml.reader.ReaderError as error:  # a character YAML does not allow, by position
-        return [], [_reader_problem(error, text, shown)]
+        return [], [reader_problem(error, text, shown)]
     except yaml.YAMLError as error:
         return [], [Problem(Location(shown), "", f"YAML syntax: {error}")]
     except _Limit as error:
         return [], [Problem(Location(shown, error.line, error.column), "", error.message)]
-
-
-def _reader_problem(error: yaml.reader.ReaderError, text: str, shown: str) -> Problem:
-    """A character YAML refuses, at its line and column, named by its code point."""
-    before = text[: error.position]
-    line = before.count("\n") + 1
-    column = error.position - (before.rfind("\n") + 1) + 1
-    code = error.character if isinstance(error.character, int) else ord(str(error.character)[0])
-    return Problem(
-        Location(shown, line, column),
-        "",
-        f"YAML syntax: character U+{code:04X} is not allowed in YAML; remove it",
-    )
-
-
-def _syntax_where(error: yaml.MarkedYAMLError, text: str, shown: str) -> Location:
-    # An unclosed quote is found at the end of the file; where it was opened helps more.
-    quoted = "quoted scalar" in (error.context or "")
-    mark = (error.context_mark if quoted else None) or error.problem_mark or error.context_mark
-    return Location(shown, mark.line + 1, mark.column + 1) if mark else Location(shown)
-
-
-def _syntax(error: yaml.MarkedYAMLError, text: str) -> str:
-    mark = error.problem_mark
-    if mark is not None and 0 <= mark.index < len(text) and text[mark.index] == "\t":
-        return "a tab character; YAML is indented with spaces only"
-    return "; ".join(str(part) for part in (error.context, error.problem) if part)
 
 
 _RESOLVERS = yaml.resolver.Resolver.yaml_implicit_resolvers
