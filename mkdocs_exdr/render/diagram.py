@@ -112,7 +112,8 @@ class DiagramMaker:
         number = 0
         for index, wave in enumerate(waves, 1):
             lines.append(f'  subgraph w{index}["Wave {index}"]')
-            for place, group in enumerate(wave, 1):
+            # Mermaid stacks groups that share no edge bottom-up: declared last, drawn on top.
+            for place, group in reversed(list(enumerate(wave, 1))):
                 indent = "    "
                 if group.site is not None:
                     count = sum(1 for e in group.entries if e.step is None)
