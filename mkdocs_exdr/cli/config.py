@@ -16,10 +16,13 @@ from yaml_env_tag import construct_env_tag  # type: ignore[import-untyped]
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.load.encoding import decode_yaml
+from mkdocs_exdr.load.files import read_regular_file
 from mkdocs_exdr.plugin.config import ExdrConfig
 
 #: Looked for in the current folder, in this order (ProperDocs reads properdocs.yml first).
 CONFIG_NAMES = ("mkdocs.yml", "mkdocs.yaml", "properdocs.yml", "properdocs.yaml")
+#: The most of a configuration file read; a regular file only, as inventory files.
+MAX_CONFIG_BYTES = 1024 * 1024
 
 
 class _Loader(yaml.SafeLoader):
@@ -60,7 +63,7 @@ def _at(file: str, node: yaml.Node | yaml.Mark) -> Location:
 def _exdr_options(path: Path, shown: str) -> tuple[dict[str, Any], dict[str, Location], Location]:
     """The exdr options, where each option's key is, and where the exdr entry is."""
     try:
-        loader = _Loader(decode_yaml(path.read_bytes()))
+        loader = _Loader(decode_yaml(read_regular_file(path, MAX_CONFIG_BYTES)))
     except (OSError, ValueError) as error:
         raise InvalidInput([Problem(Location(shown), "", f"cannot read: {error}")]) from None
     try:

@@ -22,8 +22,9 @@ from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.importer.files import replace_file
 from mkdocs_exdr.importer.imported import Imported, ImportedServer
-from mkdocs_exdr.load.documents import inventory_files
+from mkdocs_exdr.load.documents import MAX_FILE_BYTES, inventory_files
 from mkdocs_exdr.load.encoding import byte_order_mark, decode_yaml
+from mkdocs_exdr.load.files import read_regular_file
 
 
 @dataclass
@@ -38,10 +39,13 @@ class YamlFile:
     indent: int
     sequence_offset: int
     changed: bool = False
+    #: Where the file is written: ``path`` itself, or the file a symbolic link at ``path``
+    #: leads to (the link is kept).
+    target: Path | None = None
 
     @classmethod
     def read(cls, path: Path) -> YamlFile:
-        raw = path.read_bytes()
+        raw = read_regular_file(path, MAX_FILE_BYTES)  # ValueError: not regular, or too large
         bom, codec = byte_order_mark(raw)
         encoding = codec or "utf-8"
         text = decode_yaml(raw)  # ValueError for UTF-16 without a mark, or bytes not UTF-8
@@ -66,7 +70,7 @@ class YamlFile:
         return stream.getvalue().replace("\n", self.newline)
 
     def write(self) -> None:
-        replace_file(self.path, self.bom + self.text().encode(self.encoding))
+        replace_file(self.target or self.path, self.bom + self.text().encode(self.encoding))
 
 
 def _yaml(indent: int, offset: int) -> YAML:
@@ -205,9 +209,14 @@ class _Folder:
         files = []
         problems = []
         for path in inventory_files(root) if root.is_dir() else []:
+            target = _link_target(path, root)
+            if isinstance(target, Problem):
+                problems.append(target)
+                continue
             try:
                 file = YamlFile.read(path)
-            except (YAMLError, ValueError) as error:
+                file.target = target
+            except (OSError, YAMLError, ValueError) as error:
                 mark = getattr(error, "problem_mark", None)
                 where = (
                     Location(_rel(path, root), mark.line + 1, mark.column + 1)
@@ -340,6 +349,22 @@ def _kind(value: Any) -> str:
     if isinstance(value, bool):
         return "true or false"
     return "a number" if isinstance(value, (int, float)) else "text"
+
+
+def _link_target(path: Path, root: Path) -> Path | Problem | None:
+    """For a symbolic link, the file it leads to, which import writes while keeping the link;
+    a problem when that file is outside the inventory folder, where import never writes."""
+    if not path.is_symlink():
+        return None
+    target = path.resolve()
+    if target.is_relative_to(root.resolve()):
+        return target
+    return Problem(
+        Location(_rel(path, root)),
+        "",
+        "cannot be updated: a symbolic link to a file outside the inventory folder; import "
+        "writes only inside it, so copy the file in or update it by hand",
+    )
 
 
 def _rel(path: Path, folder: Path) -> str:
