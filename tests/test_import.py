@@ -34,6 +34,7 @@ XML = [
 ]
 ENCODINGS = {
     "utf-16-le-bom": lambda text: codecs.BOM_UTF16_LE + text.encode("utf-16-le"),
+    "utf-16-le": lambda text: text.encode("utf-16-le"),  # a tool that dropped the mark
     "utf-8-bom": lambda text: codecs.BOM_UTF8 + text.encode("utf-8"),
     "ascii": lambda text: text.encode("ascii"),
 }

@@ -48,14 +48,35 @@ def decode_yaml(raw: bytes) -> str:
 
 def decode_export(raw: bytes) -> str:
     """Bytes in one of the encodings Windows PowerShell writes, as text: with a byte order mark,
-    else UTF-8, else the ANSI code page (what ``Export-Csv`` writes by default)."""
+    else UTF-16 recognised by its NUL bytes (``Out-File -Encoding Unicode`` through tools that
+    drop the mark), else UTF-8, else the ANSI code page (what ``Export-Csv`` writes by
+    default)."""
     mark, codec = byte_order_mark(raw)
+    codec = codec or _utf16_by_nul_bytes(raw)
     if codec is not None:
-        return raw[len(mark) :].decode(codec)
+        try:
+            return raw[len(mark) :].decode(codec)
+        except UnicodeDecodeError as error:
+            line = raw[: error.start].count(b"\n") + 1
+            raise ValueError(f"line {line}: byte {error.start} is not {codec}") from None
     try:
         return raw.decode("utf-8")
     except UnicodeDecodeError:
         return raw.decode("cp1252", errors="replace")
+
+
+def _utf16_by_nul_bytes(raw: bytes) -> str | None:
+    """UTF-16 without a byte order mark, recognised by its NUL bytes: text that is mostly ASCII
+    (an export's column names and values) has a NUL in every other byte, after each character
+    in little endian and before it in big endian. UTF-8 and code pages have no NUL bytes."""
+    sample = raw[:4096]
+    even, odd = sample[0::2].count(0), sample[1::2].count(0)
+    pairs = len(sample) // 2
+    if pairs and odd > pairs // 2 and even <= odd // 8:
+        return "utf-16-le"
+    if pairs and even > pairs // 2 and odd <= even // 8:
+        return "utf-16-be"
+    return None
 
 
 _XML_DECLARATION = re.compile(rb"""<\?xml[^>]*?\sencoding\s*=\s*["']([A-Za-z][\w.:-]*)["']""")
