@@ -119,8 +119,8 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         loaders.append(_FolderLoader(user_templates))
     loaders.append(jinja2.PackageLoader("mkdocs_exdr.render", "templates"))
     filters: dict[str, Callable[..., Any]] = {
-        "md": escape.inline,
-        "md_block": escape.block,
+        "md": _remembered(escape.inline),
+        "md_block": _remembered(escape.block),
         "fence": escape.fence,
         "mermaid": escape.mermaid_label,
         "slug": slugify,
@@ -138,6 +138,21 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def _remembered(escaper: Callable[[object], str]) -> Callable[[object], str]:
+    """``escaper`` remembering its answers for one environment: a printout escapes again the
+    text its server pages escaped."""
+    seen: dict[str, str] = {}
+
+    def escape_once(value: object) -> str:
+        if type(value) is not str:
+            return escaper(value)
+        if value not in seen:
+            seen[value] = escaper(value)
+        return seen[value]
+
+    return escape_once
 
 
 class _Links:
