@@ -165,4 +165,8 @@ def test_a_dirty_build_rebuilds_only_the_pages_that_changed(tmp_path: Path) -> N
     assert "servers/ex02/index.html" in rebuilt
     assert "servers/ex01/index.html" not in rebuilt
     assert "ex02-new.corp" in html(project, "dr/servers/ex02/index.html")
+    # The printout is rebuilt too, its other server's steps rendered from Markdown again.
+    printout = html(project, "dr/print/site-seattle/index.html")
+    assert "ex02-new.corp" in printout and "ex01.corp" in printout
+    assert "exdr-step-body" not in printout
     assert len(rebuilt) < len(pages) / 2, sorted(rebuilt)
