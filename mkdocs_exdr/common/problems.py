@@ -4,6 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from mkdocs_exdr.common.shown import shortened
+
+#: The longest problem message (or field) shown whole: a longer one quoted input in full.
+MAX_MESSAGE = 1_000
+
 
 @dataclass(frozen=True, order=True)
 class Location:
@@ -26,6 +31,12 @@ class Problem:
     where: Location
     field: str
     message: str
+
+    def __post_init__(self) -> None:  # a net under every message that quotes input
+        for name in ("field", "message"):
+            text = getattr(self, name)
+            if len(text) > MAX_MESSAGE:
+                object.__setattr__(self, name, shortened(text, MAX_MESSAGE))
 
     def __str__(self) -> str:
         field = f" {self.field}:" if self.field else ""

@@ -11,6 +11,7 @@ import re
 from dataclasses import dataclass, field, replace
 
 from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.common.shown import quoted, shortened
 from mkdocs_exdr.importer.exports import KINDS, Export, Record, Value
 from mkdocs_exdr.inventory.model import SERVER_NAME_PATTERN, Server
 from mkdocs_exdr.load.secrets import REDACTED, redact_secrets
@@ -197,7 +198,7 @@ def _server(record: Record, notes: list[Problem], skipped: list[Problem]) -> Imp
             Problem(
                 record.where,
                 "Name",
-                f"{name!r} is not a server name check accepts; expected a {_NAME_RULE}; "
+                f"{quoted(name)} is not a server name check accepts; expected a {_NAME_RULE}; "
                 "skipped, not written",
             )
         )
@@ -222,7 +223,9 @@ def _server(record: Record, notes: list[Problem], skipped: list[Problem]) -> Imp
     if edition and server.edition is None and edition != "Unknown":
         notes.append(
             Problem(
-                record.where, "Edition", f"{name}: edition {edition!r} not recognised; left out"
+                record.where,
+                "Edition",
+                f"{name}: edition {quoted(edition)} not recognised; left out",
             )
         )
     if server.site is None:
@@ -243,8 +246,8 @@ def _refused(record: Record, name: str, version: str | None, words: list[str]) -
         return Problem(
             record.where,
             "AdminDisplayVersion",
-            f"{name} runs {version!r}, not Exchange 2007 (ServerRole "
-            f"{', '.join(words) or 'empty'}); skipped",
+            f"{name} runs {quoted(version)}, not Exchange 2007 (ServerRole "
+            f"{shortened(', '.join(words)) or 'empty'}); skipped",
         )
     unknown = [w for w in words if w not in ROLE_WORDS]
     if unknown or not words:
@@ -252,7 +255,7 @@ def _refused(record: Record, name: str, version: str | None, words: list[str]) -
         return Problem(
             record.where,
             "ServerRole",
-            f"{name}: unknown ServerRole {what!r}; expected "
+            f"{name}: unknown ServerRole {quoted(what)}; expected "
             f"{', '.join(sorted(ROLE_WORDS))}; skipped, not guessed",
         )
     return None

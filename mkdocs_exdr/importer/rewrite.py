@@ -19,6 +19,7 @@ from ruamel.yaml.error import MarkedYAMLError, YAMLError
 from ruamel.yaml.util import load_yaml_guess_indent
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
+from mkdocs_exdr.common.shown import quoted
 from mkdocs_exdr.common.slugs import slugify
 from mkdocs_exdr.importer.files import replace_file
 from mkdocs_exdr.importer.imported import Imported, ImportedServer
@@ -98,7 +99,9 @@ def _set(node: Any, key: str, value: Any, details: list[str]) -> None:
         return
     if node.get(key) != value:
         details.append(
-            f"{key}: {node.get(key)!r} → {value!r}" if key in node else f"{key}: {value!r}"
+            f"{key}: {quoted(node.get(key))} → {quoted(value)}"
+            if key in node
+            else f"{key}: {quoted(value)}"
         )
         node[key] = value
 
@@ -113,7 +116,7 @@ def _named(parent: Any, key: str, name: str, details: list[str], noun: str) -> A
             return item
     entry = CommentedMap(name=name)
     items.append(entry)
-    details.append(f"{noun} {name!r} added")
+    details.append(f"{noun} {quoted(name)} added")
     return entry
 
 

@@ -17,6 +17,7 @@ from typing import Any
 
 from mkdocs_exdr.common.durations import GRAMMAR, Duration, parse_duration
 from mkdocs_exdr.common.problems import Location, Problem
+from mkdocs_exdr.common.shown import QUOTE_LIMIT, quoted, shortened
 from mkdocs_exdr.load.annotations import public_fields, shape_of
 from mkdocs_exdr.load.documents import Document, Path_
 from mkdocs_exdr.load.secrets import REDACTED, names_a_secret, redact_secrets, secret_name
@@ -69,6 +70,8 @@ def field_path(path: Path_) -> str:
 
 def suggest(word: str, choices: typing.Iterable[str]) -> str:
     """``; did you mean 'x'?`` for the nearest choice, or nothing."""
+    if len(word) > QUOTE_LIMIT:
+        return ""  # nothing that long is near a choice, and comparing it would take long
     by_lower = {choice.lower(): choice for choice in choices}
     near = difflib.get_close_matches(word.lower(), list(by_lower), n=1, cutoff=0.6)
     if not near and len(word) >= 2:
@@ -103,8 +106,8 @@ def kind_of(value: Any) -> str:
 
 
 def shorten(text: str, limit: int = 40) -> str:
-    """``text`` cut to ``limit`` characters."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """``text`` cut to ``limit`` characters, with its length when cut."""
+    return shortened(text, limit)
 
 
 def _read_str(value: Any, path: Path_, ctx: Context) -> Any:
@@ -175,7 +178,7 @@ def _literal_reader(choices: tuple[str, ...]) -> Reader:
         if isinstance(value, str) and value in choices:
             return value
         shown = (
-            f"'{value}'"
+            quoted(value)
             if isinstance(value, str) and redact_secrets(value) is None
             else kind_of(value)
         )
@@ -222,7 +225,7 @@ def _vocab_reader(base: Reader, vocab: str) -> Reader:
             return True
         listed = ", ".join(known)
         ctx.problem(
-            path, f"unknown {vocab} {word!r}; expected one of {listed}{suggest(word, known)}"
+            path, f"unknown {vocab} {quoted(word)}; expected one of {listed}{suggest(word, known)}"
         )
         return False
 
