@@ -12,6 +12,7 @@ import pytest
 from click.testing import CliRunner, Result
 
 import mkdocs_exdr
+from mkdocs_exdr import pipeline
 from mkdocs_exdr.cache.pages import write_pages
 from mkdocs_exdr.cli import main as cli
 from mkdocs_exdr.cli import options
@@ -126,7 +127,7 @@ def test_another_date_or_format_is_another_answer(project: Path, runner: CliRunn
 def test_a_damaged_cache_file_is_ignored(project: Path, runner: CliRunner, damage: str) -> None:
     _edit(project)
     truth = check(runner)
-    (stored,) = (project / CACHE / "check").glob("*.json")
+    (stored,) = (project / CACHE / "results").glob("*.json")
     stored.write_text(damage)
     assert check(runner) == truth
     assert "forged" not in stored.read_text()
@@ -170,3 +171,27 @@ def test_a_dirty_build_rebuilds_only_the_pages_that_changed(tmp_path: Path) -> N
     assert "ex02-new.corp" in printout and "ex01.corp" in printout
     assert "exdr-step-body" not in printout
     assert len(rebuilt) < len(pages) / 2, sorted(rebuilt)
+
+
+def test_diff_is_answered_from_the_cache_until_a_side_changes(
+    project: Path, runner: CliRunner, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    shutil.copytree(project / "inventory", project / "base" / "inventory")
+    args = ["diff", "base/inventory", "inventory"]
+    first = runner.invoke(cli.main, args)
+    built: list[int] = []
+    build_plan = pipeline.build_plan
+
+    def counting(*args: object, **kwargs: object) -> object:
+        built.append(1)
+        return build_plan(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cli, "build_plan", counting)
+    assert runner.invoke(cli.main, args).output == first.output
+    assert built == []
+    _edit(project)
+    changed = runner.invoke(cli.main, args)
+    assert built == [1, 1]
+    assert changed.output != first.output and changed.exit_code == 1
+    shutil.rmtree(project / CACHE)
+    assert runner.invoke(cli.main, args).output == changed.output

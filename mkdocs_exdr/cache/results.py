@@ -11,6 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,23 +22,24 @@ KEEP = 16
 _PACKAGE = Path(mkdocs_exdr.__file__).parent
 
 
-def inputs_key(folders: list[Path], **extra: object) -> str:
-    """A hash of every file under ``folders`` (path and bytes), of the package, and of
-    ``extra``."""
+def inputs_key(folders: Sequence[Path | None], **extra: object) -> str:
+    """A hash of every file under ``folders`` (path and bytes; ``None`` for no folder), of the
+    package, and of ``extra``."""
     digest = hashlib.blake2b(digest_size=20)
     digest.update(json.dumps([mkdocs_exdr.__version__, _package_stamp()]).encode())
     digest.update(json.dumps(extra, sort_keys=True, default=str).encode())
-    for folder in folders:
-        digest.update(f"\0folder {folder.resolve()}\0".encode())
+    for index, folder in enumerate(folders):  # by place, not path: a revision's copy moves
+        digest.update(f"\0folder {index}\0".encode())
         for path in _files(folder):
             data = path.read_bytes()
-            digest.update(f"\0{path.relative_to(folder).as_posix()}\0{len(data)}\0".encode())
+            name = path.relative_to(folder or ".").as_posix()
+            digest.update(f"\0{name}\0{len(data)}\0".encode())
             digest.update(data)
     return digest.hexdigest()
 
 
-def _files(folder: Path) -> list[Path]:
-    if not folder.is_dir():
+def _files(folder: Path | None) -> list[Path]:
+    if folder is None or not folder.is_dir():
         return []
     found = []
     for root, dirs, names in os.walk(folder, followlinks=True):

@@ -1,8 +1,8 @@
-"""``check`` answered from the cache folder when nothing it reads has changed."""
+"""``check`` and ``diff`` answered from the cache folder when nothing they read has changed."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from mkdocs_exdr.cache.pages import prepare
@@ -18,7 +18,7 @@ def cache_folder(config: ExdrConfig, config_file: str | None, inventory: str | N
     base = found.resolve().parent if found and inventory is None else None
     if base is None:
         base = Path(config.inventory).resolve().parent
-    return base / config.cache_dir / "check"
+    return base / config.cache_dir / "results"
 
 
 def cached_check(
@@ -29,7 +29,19 @@ def cached_check(
 ) -> tuple[str, int]:
     """The output and exit code of ``compute``, stored under the hash of its inputs: the
     inventory and policy files, the package, and ``settings`` (dates, flags, format)."""
-    key = inputs_key([Path(config.inventory), Path(config.policies)], **settings, options=config)
+    inputs = [Path(config.inventory), Path(config.policies)]
+    return cached_output(inputs, folder, {**settings, "options": config}, compute)
+
+
+def cached_output(
+    inputs: Sequence[Path | None],
+    folder: Path,
+    settings: dict[str, object],
+    compute: Callable[[], tuple[str, int]],
+) -> tuple[str, int]:
+    """The output and exit code of ``compute``, stored under the hash of the files under the
+    folders ``inputs``, the package, and ``settings`` (everything else the output shows)."""
+    key = inputs_key(inputs, **settings)
     store = ResultCache(folder)
     found = store.get(key)
     if (

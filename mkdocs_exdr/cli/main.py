@@ -24,7 +24,7 @@ from pathlib import Path
 import click
 
 from mkdocs_exdr import __version__
-from mkdocs_exdr.cli.cached import cache_folder, cached_check
+from mkdocs_exdr.cli.cached import cache_folder, cached_check, cached_output
 from mkdocs_exdr.cli.generated import route_settings, with_banner, write_generated
 from mkdocs_exdr.cli.options import (
     as_of_date,
@@ -143,20 +143,31 @@ def diff(
         sides = [
             _side(arg, config, Path(tmp) / name) for name, arg in (("base", base), ("head", head))
         ]
-        plans = [
-            build_plan(
-                s.inventory,
-                s.policies,
-                date,
-                shown_inventory=s.shown_inventory,
-                shown_policies=s.shown_policies,
-            )
-            for s in sides
-        ]
-    threshold = fail_on_level(fail_on, config, plans[1])
-    result = DiffResult(diff_plans(plans[0], plans[1], threshold), sides[0].label, sides[1].label)
-    click.echo(REPORTERS[output_format].diff(result))
-    sys.exit(1 if result.diff.weakened else 0)
+
+        def run() -> tuple[str, int]:
+            plans = [
+                build_plan(
+                    s.inventory,
+                    s.policies,
+                    date,
+                    shown_inventory=s.shown_inventory,
+                    shown_policies=s.shown_policies,
+                )
+                for s in sides
+            ]
+            threshold = fail_on_level(fail_on, config, plans[1])
+            diff = diff_plans(plans[0], plans[1], threshold)
+            result = DiffResult(diff, sides[0].label, sides[1].label)
+            return REPORTERS[output_format].diff(result), 1 if diff.weakened else 0
+
+        # Answered from the cache folder when neither side changed (README, "Caches").
+        inputs = [folder for s in sides for folder in (s.inventory, s.policies)]
+        shown = [(s.label, s.shown_inventory, s.shown_policies) for s in sides]
+        settings = {"diff": shown, "as_of": date, "fail_on": fail_on, "format": output_format}
+        folder = cache_folder(config, config_file, None)
+        output, code = cached_output(inputs, folder, {**settings, "options": config}, run)
+    click.echo(output)
+    sys.exit(code)
 
 
 def _side(argument: str | None, config: ExdrConfig, scratch: Path) -> Side:
