@@ -138,3 +138,36 @@ def test_local_notes_keep_one_h1_and_lose_their_front_matter(built: Path) -> Non
 )
 def test_local_notes_move_headings_down_two_levels(notes: str, expected: str) -> None:
     assert local_notes(notes) == expected
+
+
+def test_the_matrix_shows_missing_and_accepted_gaps_by_symbol_and_word(tmp_path: Path) -> None:
+    """Without a system-state job the required item is missing; with an acceptance of its
+    EXDR001 finding, accepted. Each cell has its class (its colour) and its words."""
+    inventory = SOUND_SERVER.replace(
+        "covers: [storage-groups, system-state]", "covers: [system-state]"
+    )
+    two = inventory + inventory.split("servers:\n", 1)[1].replace("EX01", "EX02").replace(
+        "    restore_tests:",
+        "    accept:\n"
+        "      - {code: EXDR001, subject: EX02/storage-groups, reason: Rebuilt from AD,"
+        " owner: IT manager, expires: 2027-01-31}\n"
+        "    restore_tests:",
+    )
+    project = make_project(tmp_path, inventory=two)
+    assert mkdocs(project).returncode == 0
+    page = html(project, "dr/backup-matrix/index.html")
+    cells = dict(
+        re.findall(
+            r'<tr data-site="Seattle"[^>]*><th scope="row"><a [^>]*>(EX0\d)</a>(.*?)</tr>', page
+        )
+    )
+    assert cells.keys() == {"EX01", "EX02"}
+    assert (
+        '<td class="exdr-missing">✗ missing<small class="exdr-level-required">required</small></td>'
+        in cells["EX01"]
+    )
+    assert (
+        '<td class="exdr-accepted">! accepted<small class="exdr-level-required">required</small></td>'
+        in cells["EX02"]
+    )
+    assert "exdr-missing" not in cells["EX02"]
