@@ -141,7 +141,7 @@ def test_local_notes_move_headings_down_two_levels(notes: str, expected: str) ->
 
 
 def test_the_matrix_shows_missing_and_accepted_gaps_by_symbol_and_word(tmp_path: Path) -> None:
-    """Without a system-state job the required item is missing; with an acceptance of its
+    """Without a storage-groups job the required item is missing; with an acceptance of its
     EXDR001 finding, accepted. Each cell has its class (its colour) and its words."""
     inventory = SOUND_SERVER.replace(
         "covers: [storage-groups, system-state]", "covers: [system-state]"
