@@ -12,7 +12,7 @@ from mkdocs.commands.build import build
 from mkdocs.config import load_config
 
 from mkdocs_exdr.render.printouts import RenderedSteps, step_bodies
-from tests.conftest import EXAMPLE_INVENTORY, html, make_project
+from tests.conftest import EXAMPLE_INVENTORY, SOUND_SERVER, html, make_project
 
 PRINTOUTS = (
     "dr/print/organization/index.html",
@@ -105,3 +105,32 @@ def test_headings_inside_a_fenced_command_are_neither_steps_nor_ends() -> None:
     ((_, start, stop),) = step_bodies(markdown)
     assert markdown[start:stop].strip().endswith("<small>Source</small>")
     assert "# a comment" in markdown[start:stop]
+
+
+def test_under_serve_dirty_a_rebuilt_printout_takes_unchanged_servers_steps_from_before(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    second = SOUND_SERVER.replace("servers:\n", "").replace("EX01", "EX02").replace("ex01", "ex02")
+    project = make_project(tmp_path, inventory=SOUND_SERVER + second)
+    config = load_config(str(project / "mkdocs.yml"))
+    config.plugins.on_startup(command="serve", dirty=True)
+    build(config, dirty=True)
+    servers = project / "inventory" / "servers.yml"
+    servers.write_text(servers.read_text().replace("ex02.corp", "ex02-new.corp"), "utf-8")
+    reused: list[str] = []
+    use = RenderedSteps.use
+
+    def recording(self: RenderedSteps, markdown: str) -> str:
+        result = use(self, markdown)
+        reused.append(result)
+        return result
+
+    monkeypatch.setattr(RenderedSteps, "use", recording)
+    build(config, dirty=True)
+    assert len(reused) == 2  # the printouts of the organisation and of site Seattle
+    for printout in reused:  # every step, EX01's (not rebuilt) as well as EX02's
+        assert printout.count("<!-- exdr-step-body ") == printout.count("{ .exdr-step }") > 5
+    dirty = _main(html(project, "dr/print/site-seattle/index.html"))
+    monkeypatch.setattr(RenderedSteps, "use", lambda self, markdown: markdown)
+    build(load_config(str(project / "mkdocs.yml")))
+    assert dirty == _main(html(project, "dr/print/site-seattle/index.html"))

@@ -92,7 +92,11 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         """Load, plan and render before MkDocs cleans the site folder: bad input stops here."""
         self.plan = self.pages = None
         self.banner = ""
-        self.steps = RenderedSteps()
+        # Under serve --dirty the plugin lives from build to build, and a printout rebuilt
+        # for one changed server takes the other servers' steps from the builds before.
+        context = repr((config.markdown_extensions, config.mdx_configs, config.use_directory_urls))
+        if not (self.dirty and self.steps.context == context):
+            self.steps = RenderedSteps(context)
         if not self.config.enabled:
             return
         base = Path(config.config_file_path or ".").parent
@@ -240,7 +244,8 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         return output
 
     def on_post_build(self, *, config: MkDocsConfig) -> None:
-        self.steps = RenderedSteps()
+        if not self.dirty:
+            self.steps = RenderedSteps()
         if self.config.enabled and self.config.offline:
             offline.write_search_script(Path(config.site_dir))
 

@@ -60,8 +60,13 @@ def step_bodies(markdown: str) -> list[tuple[str, int, int]]:
 
 @dataclass
 class RenderedSteps:
-    """Step bodies rendered on server pages, as HTML by the key of their Markdown."""
+    """Step bodies rendered on server pages, as HTML by the key of their Markdown.
 
+    ``context`` names what else the HTML depends on (the Markdown extensions and their
+    settings): bodies learned under another context are never used.
+    """
+
+    context: str = ""
     html: dict[str, str] = field(default_factory=dict)
 
     def learn(self, markdown: str, html: str) -> None:
