@@ -25,7 +25,9 @@ from mkdocs_exdr.policies.limits import (
 from mkdocs_exdr.render.pages import render_pages
 from tests.conftest import ENV, EXAMPLE_INVENTORY, make_project
 
-NESTED = "# Home\n\n{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}\n"
+NESTED = (
+    "# Home\n\n{% for a in range(100000) %}{% for b in range(100000) %}{% endfor %}{% endfor %}\n"
+)
 PRELUDE = "import resource; resource.setrlimit(resource.RLIMIT_AS, (2 << 30, 2 << 30)); "
 
 
