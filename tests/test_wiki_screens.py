@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from tests.browsers import require_chromium, served
+from tests.conftest import SOUND_SERVER, make_project, mkdocs
 from tests.test_wiki_assets import OPEN_SHADOW_ROOTS, diagram_text, example
 
 SCREENS = {
@@ -104,3 +105,33 @@ def test_each_matrix_state_has_a_word_and_a_colour_and_prints_whole(site: str, p
     assert not page.locator(".exdr-filter").is_visible()
     scroller = page.locator(".exdr-matrix-scroll")
     assert scroller.evaluate("e => getComputedStyle(e).overflowX") == "visible"
+
+
+def test_a_long_matrix_keeps_its_column_titles_and_server_names_in_view(
+    tmp_path: Path, browser: Any, artifacts: Path
+) -> None:
+    """Beyond 20 servers the matrix scrolls in its own box: titles stick at its top, names at
+    its left, and a print shows the whole table."""
+    require_chromium()
+    body = SOUND_SERVER.split("servers:\n", 1)[1]
+    servers = "servers:\n" + "".join(body.replace("EX01", f"EX{n:02}") for n in range(1, 26))
+    project = make_project(tmp_path, inventory=servers)
+    assert mkdocs(project).returncode == 0
+    with served(project / "site") as base:
+        page = browser.new_page(viewport={"width": 900, "height": 700})
+        page.goto(f"{base}/dr/backup-matrix/")
+        box = page.locator(".exdr-matrix-scroll.exdr-matrix-long")
+        title = page.locator(".exdr-matrix thead th").nth(2)
+        name = page.locator(".exdr-matrix tbody th").first
+        box.scroll_into_view_if_needed()
+        top = box.bounding_box()["y"]
+        box.evaluate("e => { e.scrollTop = e.scrollHeight; e.scrollLeft = e.scrollWidth; }")
+        assert box.evaluate("e => e.scrollTop") > 100
+        assert title.bounding_box()["y"] == pytest.approx(top, abs=2)
+        assert page.locator(".exdr-matrix tbody th").last.is_visible()
+        x = name.bounding_box()["x"]
+        assert x == pytest.approx(box.bounding_box()["x"], abs=2)
+        page.screenshot(path=str(artifacts / "backup-matrix-long.png"))
+        page.emulate_media(media="print")
+        assert box.evaluate("e => getComputedStyle(e).maxHeight") == "none"
+        page.close()
