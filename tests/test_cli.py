@@ -26,7 +26,7 @@ def test_check_sound_project_exits_0(tmp_path: Path, monkeypatch: pytest.MonkeyP
     monkeypatch.chdir(make_project(tmp_path))
     code, out, _ = run(["check"])
     assert code == 0, out
-    assert out.splitlines()[0] == "Contoso: 1 servers, as of 2026-11-20"
+    assert out.splitlines()[0] == "Contoso: 1 server, as of 2026-11-20"
     assert out.splitlines()[-1].endswith("0 at or above warning")
 
 

@@ -214,4 +214,4 @@ def test_flags_override_single_fields(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.chdir(root)
     assert run(["check"])[0] == 0  # fail_on from mkdocs.yml
     code, out, _ = run(["check", "--fail-on", "warning", "--as-of", "2026-11-21"])
-    assert code == 1 and out.startswith("Contoso: 1 servers, as of 2026-11-21\n")
+    assert code == 1 and out.startswith("Contoso: 1 server, as of 2026-11-21\n")

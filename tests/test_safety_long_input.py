@@ -66,3 +66,17 @@ def test_a_problem_quoting_input_in_full_is_cut() -> None:
     problem = Problem(Location("x.yml", 1, 1), "a" * 5000, f"unknown site '{HOSTILE}'")
     assert len(str(problem)) < 2_200
     assert problem.message.endswith(f"… ({len(HOSTILE) + 15:,} characters)")
+
+
+def test_check_report_shortens_long_names_in_findings(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A valid but very long site name (no site declared: EXDR015 names it) shows shortened."""
+    long_site = "S" * 100_000  # under the templates' 1,000,000-character limit on one value
+    inventory = SOUND_SERVER.replace("site: Seattle", f"site: {long_site}")
+    monkeypatch.chdir(make_project(tmp_path, inventory=inventory))
+    result = CliRunner().invoke(main, ["check", "--fail-on", "error"])
+    assert result.exit_code in (0, 1), result.output[:2000]
+    assert "EXDR015 EX01: site 'SSSS" in result.output
+    assert "… (100,068 characters)  [inventory/servers.yml:2:5]" in result.output
+    assert max(len(line) for line in result.output.splitlines()) < 1_000

@@ -15,6 +15,7 @@ from typing import Any, ClassVar
 
 from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
 from mkdocs_exdr.common.problems import InvalidInput
+from mkdocs_exdr.common.shown import shortened
 from mkdocs_exdr.importer.rewrite import ImportReport
 from mkdocs_exdr.plan.findings import SEVERITIES, Finding
 from mkdocs_exdr.plan.model import Plan
@@ -23,6 +24,8 @@ from mkdocs_exdr.render.plan_json import dumps, finding_json, plan_json
 from mkdocs_exdr.review.diff import SECTIONS, PlanDiff
 
 OUTPUT_SCHEMA_VERSION = 1
+#: Characters of a finding's message the text report shows (names in it may be hostile).
+MESSAGE_LIMIT = 400
 DIFF_SCHEMA_VERSION = 1
 # C0 and C1 controls (tab and newline too: a value is one line), DEL, line and paragraph
 # separators, and the bidirectional embeddings, overrides and isolates ("Trojan Source").
@@ -87,13 +90,15 @@ class TextReporter:
         for f in plan.findings:
             groups[f.server or (f"site {f.site}" if f.site else "organisation")].append(f)
         org = plan.inventory.organization.name
-        lines = [f"{org}: {len(plan.servers)} servers, as of {plan.as_of}"]
+        count = len(plan.servers)
+        lines = [f"{shortened(org)}: {count} server{'' if count == 1 else 's'}, as of {plan.as_of}"]
         for group in sorted(groups, key=str.casefold):
-            lines += ["", group]
+            lines += ["", shortened(group)]
             for f in groups[group]:
                 mark = " (accepted)" if f.accepted else ""
                 where = f"  [{f.where}]" if f.where and f.where.file else ""
-                lines.append(f"  {f.severity:<7} {f.code} {f.subject}{mark}: {f.message}{where}")
+                subject, message = shortened(f.subject), shortened(f.message, MESSAGE_LIMIT)
+                lines.append(f"  {f.severity:<7} {f.code} {subject}{mark}: {message}{where}")
         tally = {s: sum(1 for f in plan.findings if f.severity == s) for s in SEVERITIES}
         accepted = sum(1 for f in plan.findings if f.accepted)
         lines += [
