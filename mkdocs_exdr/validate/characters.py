@@ -7,6 +7,7 @@ starts a new command and U+202E reverses what a reader sees ("Trojan Source"). F
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from typing import Any
 
@@ -21,6 +22,21 @@ FORBIDDEN = UNSAFE_CHARACTERS
 #: Keys of free text, which may hold these two of the set.
 FREE_TEXT = frozenset({"notes", "description", "reason"})
 _FREE_TEXT_ALLOWS = "\n\t"
+#: The character each backslash escape of a double-quoted YAML string becomes: ``"E:\new\Logs"``
+#: holds a line break where its writer meant a backslash and an ``n``.
+_FROM_ESCAPES = {
+    "\0": "\\0",
+    "\a": "\\a",
+    "\b": "\\b",
+    "\t": "\\t",
+    "\n": "\\n",
+    "\v": "\\v",
+    "\f": "\\f",
+    "\r": "\\r",
+    "\x1b": "\\e",
+    "\x85": "\\N",
+}
+_DRIVE_OR_BACKSLASH = re.compile(r"^[A-Za-z]:|\\")
 
 
 def _strings(value: Any, path: Path_) -> Iterator[tuple[Path_, str]]:
@@ -48,6 +64,11 @@ def forbidden_characters(document: Document) -> list[Problem]:
         kind = (
             "free text keeps line breaks and tabs only" if free else "names and paths are one line"
         )
+        if found in _FROM_ESCAPES and _DRIVE_OR_BACKSLASH.search(text):
+            kind += (
+                f"; in double quotes YAML reads {_FROM_ESCAPES[found]} as that character: write a "
+                "Windows path in single quotes ('E:\\new\\Logs') or without quotes"
+            )
         problems.append(
             Problem(
                 document.where(path),
