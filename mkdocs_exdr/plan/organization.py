@@ -23,6 +23,17 @@ DEFAULTS = {
 }
 
 
+#: Most database portability targets a runbook names (a site may hold hundreds of Mailbox
+#: servers; naming them all is no help at 3 a.m. and costs time in every server's plan).
+PORTABILITY_SHOWN = 10
+
+
+def _room_first(server: Server) -> tuple[bool, int, str]:
+    """Servers outside a cluster first, then those with the fewest databases, then by name."""
+    databases = sum(len(g.databases) for g in server.storage_groups)
+    return (server.cluster is not None, databases, server.name.casefold())
+
+
 def subscription_roles(policies: Iterable[RolePolicy]) -> set[str]:
     """The roles an Edge subscription needs in its site: those the policies depend on with
     scope ``edge-sync-site`` (Hub Transport, in the built-in Edge Transport policy)."""
@@ -50,6 +61,7 @@ class OrgIndex:
         self.templates = facts.TemplateRuns()
         self.rebuild_times = {r.role: r.time for r in self.settings["rebuild_times"]}
         self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
+        self._ranked_targets: dict[str, list[Server]] = {}
         #: Servers with an Edge subscription, each with the roles the subscription needs.
         self.edges = [
             (s, subscription_roles(self.policies(s))) for s in self.active if s.edge_sync_site
@@ -87,13 +99,17 @@ class OrgIndex:
         }
 
     def _portability_targets(self, server: Server) -> list[Server]:
-        """The other Mailbox servers of ``server``'s site, which could mount its databases."""
+        """The other Mailbox servers of ``server``'s site that could mount its databases: at most
+        ``PORTABILITY_SHOWN``, those outside a cluster with the fewest databases first."""
         site = (server.site or "").casefold()
         if not site:
             return []
-        takers = [p.id for p in self.catalog.roles.values() if p.portability_target]
-        found = {id(s): s for role in takers for s in self.by_role_site.get((role, site), [])}
-        return [s for s in found.values() if s is not server]
+        if site not in self._ranked_targets:
+            takers = [p.id for p in self.catalog.roles.values() if p.portability_target]
+            found = {id(s): s for role in takers for s in self.by_role_site.get((role, site), [])}
+            self._ranked_targets[site] = sorted(found.values(), key=_room_first)
+        nearest = self._ranked_targets[site][: PORTABILITY_SHOWN + 1]
+        return [s for s in nearest if s is not server][:PORTABILITY_SHOWN]
 
     def site_of(self, server: Server) -> Site | None:
         """The site of ``server``, matched as the inventory matches names (casefold)."""
