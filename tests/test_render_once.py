@@ -3,6 +3,7 @@ as when every step is rendered again (README, "Printable runbooks")."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 from pathlib import Path
@@ -67,6 +68,10 @@ def test_printouts_are_the_same_when_steps_are_rendered_once(
     monkeypatch.setattr(RenderedSteps, "use", counting)
     once = _build(project)
     assert sum(reused) > 100  # the printouts did take their steps from the server pages
+    index = json.loads((project / "site" / "search" / "search_index.json").read_text("utf-8"))
+    locations = [doc["location"] for doc in index["docs"]]
+    assert any(place.startswith("dr/servers/") for place in locations)
+    assert not any(place.startswith("dr/print/") for place in locations)  # the same text
     monkeypatch.setattr(RenderedSteps, "use", lambda self, markdown: markdown)
     again = _build(project)
     for path in PRINTOUTS:
