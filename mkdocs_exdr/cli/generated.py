@@ -6,6 +6,9 @@ Every file written carries the generate mark: pages and plan.json on their secon
 the mark is a person's, a symbolic link or a folder at a target is not a file of ours, and a
 path that resolves outside the output folder (through a linked folder) is refused. One refusal
 and nothing is written, so a run either writes every file or leaves the folder as it was found.
+After a successful write, a file with the mark under the pages' or the assets' folder that this
+run did not write (the page of a server since renamed) is removed, so a later build does not
+publish it; unmarked files and symbolic links stay, and linked folders are not entered.
 
 The assets go where the plugin puts them in a site (``assets/exdr/…`` beside the pages' folder),
 so the pages find them under either route; ``route_settings`` is the configuration a site
@@ -14,12 +17,15 @@ generator that runs no plugin (Zensical) needs for them.
 
 from __future__ import annotations
 
+import os
 import posixpath
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.importer.files import replace_file
+from mkdocs_exdr.offline.bundle import SITE_FOLDER
 from mkdocs_exdr.plugin.assets import FILTER, MERMAID, SITE_FILES
 from mkdocs_exdr.plugin.plugin import (
     GENERATED_KEY,
@@ -41,13 +47,22 @@ def is_generated_asset(head: str) -> bool:
     return head.lstrip("\ufeff").startswith(ASSET_MARK)
 
 
-def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str) -> Path:
+@dataclass(frozen=True)
+class Written:
+    """What ``write_generated`` did: the pages' folder, and the stale files it removed (as
+    messages name them)."""
+
+    root: Path
+    removed: tuple[str, ...]
+
+
+def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str) -> Written:
     """Write ``pages`` (by path under ``prefix``) and the site's assets (``SITE_FILES``) into
-    ``output``, marked; return the folder the pages went to. ``shown`` is ``output`` as messages
-    name it.
+    ``output``, marked, then remove the marked files there that this run did not write.
+    ``shown`` is ``output`` as messages name it.
 
     Raises ``InvalidInput`` listing every target that is not exdr's to replace; then nothing is
-    written.
+    written or removed.
     """
     root = output / prefix
     targets: dict[Path, tuple[bytes, Callable[[str], bool]]] = {
@@ -68,7 +83,12 @@ def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str
         # A new file renamed over the old one: a hard link to a file outside the output
         # folder is replaced, not written through, and a page is never half-written.
         replace_file(target, data)
-    return root
+    folders = [root, output / SITE_FOLDER]
+    stale = _stale(output, folders, set(targets))
+    for path in stale:
+        path.unlink()
+    _remove_emptied(stale, folders)
+    return Written(root, tuple(_shown(output, path, shown) for path in stale))
 
 
 def with_banner(content: str, banner: str) -> str:
@@ -117,6 +137,46 @@ nav:
   - {SECTION_TITLE}:
 {nav}
 """
+
+
+def _stale(output: Path, folders: list[Path], written: set[Path]) -> list[Path]:
+    """The regular files under ``folders`` with a generate mark that are not in ``written``.
+
+    A folder that is a symbolic link, or that resolves outside ``output``, is not searched, and
+    ``os.walk`` does not enter linked folders below it; a linked file is never one of ours.
+    """
+    inside = output.resolve()
+    found: set[Path] = set()
+    for folder in folders:
+        if folder.is_symlink() or not folder.is_dir():
+            continue
+        if not folder.resolve().is_relative_to(inside):
+            continue
+        for top, _, names in os.walk(folder):
+            for name in names:
+                path = Path(top) / name
+                if path in written or path.is_symlink() or not path.is_file():
+                    continue
+                with path.open("rb") as stream:
+                    head = stream.read(_HEAD_BYTES).decode("utf-8", errors="replace")
+                if is_generated(head) or is_generated_asset(head):
+                    found.add(path)
+    return sorted(found)
+
+
+def _remove_emptied(removed: list[Path], folders: list[Path]) -> None:
+    """Remove the folders that ``removed`` left empty, deepest first, up to (not including)
+    the pages' or assets' folder that holds them; a folder with anything left in it stays."""
+    tops = set(folders)
+    emptied: set[Path] = set()
+    for path in removed:
+        parent = path.parent
+        while parent not in tops and any(parent.is_relative_to(top) for top in tops):
+            emptied.add(parent)
+            parent = parent.parent
+    for folder in sorted(emptied, key=lambda f: len(f.parts), reverse=True):
+        if folder.is_dir() and not folder.is_symlink() and not any(folder.iterdir()):
+            folder.rmdir()
 
 
 def _shown(output: Path, target: Path, shown: str) -> str:

@@ -314,7 +314,9 @@ def generate(
     Pages go to OUTPUT/<path>/ (path from the plugin settings, default dr), each marked
     "exdr_generated" in its front matter; the stylesheet and scripts to OUTPUT/assets/exdr/,
     marked on their first line. A file there without that mark is someone's: generate lists
-    every such file, writes nothing and exits 2. Nothing is written outside OUTPUT.
+    every such file, writes nothing and exits 2. Nothing is written outside OUTPUT. After
+    writing, a marked file in those two folders that this run did not write (the page of a
+    renamed server) is removed, and named on a "removed" line.
     """
     config = project_config(config_file, inventory)
     plan = plan_of(config, as_of)
@@ -335,7 +337,7 @@ def generate(
         path: with_banner(content, banner) if path.endswith(".md") else content
         for path, content in pages.pages.items()
     }
-    root = write_generated(Path(output), config.path, shown_pages, output)
+    written = write_generated(Path(output), config.path, shown_pages, output)
     assets = Path(output) / SITE_FOLDER
     click.echo(
         f"# mkdocs-exdr generate: the settings these pages need in mkdocs.yml when the exdr "
@@ -343,7 +345,9 @@ def generate(
         nl=False,
     )
     click.echo(f"wrote {len(SITE_FILES)} files to {assets}")
-    click.echo(f"wrote {len(pages.pages)} files to {root}")
+    click.echo(f"wrote {len(pages.pages)} files to {written.root}")
+    for stale in written.removed:
+        click.echo(f"removed {stale}: marked by an earlier generate and not written by this one")
 
 
 @main.command()
