@@ -6,7 +6,25 @@ export) and wherever a message would quote input.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import re
+
+from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
+from detect_secrets.plugins.discord import DiscordBotTokenDetector
+from detect_secrets.plugins.github_token import GitHubTokenDetector
+from detect_secrets.plugins.gitlab_token import GitLabTokenDetector
+from detect_secrets.plugins.jwt import JwtTokenDetector
+from detect_secrets.plugins.mailchimp import MailchimpDetector
+from detect_secrets.plugins.npm import NpmDetector
+from detect_secrets.plugins.openai import OpenAIDetector
+from detect_secrets.plugins.pypi_token import PypiTokenDetector
+from detect_secrets.plugins.sendgrid import SendGridDetector
+from detect_secrets.plugins.slack import SlackDetector
+from detect_secrets.plugins.square_oauth import SquareOAuthDetector
+from detect_secrets.plugins.stripe import StripeDetector
+from detect_secrets.plugins.telegram_token import TelegramBotTokenDetector
+from detect_secrets.plugins.twilio import TwilioKeyDetector
 
 REDACTED = "[redacted]"
 # Words that name a secret. A key that is one of them (``password``, ``smtp_token``,
@@ -29,6 +47,7 @@ _NOT_A_VALUE = (
     r"same|blank|empty|expired|reset|shared|with|from|of|is|was|for|and|or|to|must|should|"
     r"will|can|has|expires|policy|file|command)\b"
 )
+_PASSWORD_LIKE = rf"""(?=[^\s"',;}}]*[\d!@#$%^&*+=?~_]){_VALUE}"""
 _SECRET_TEXT = re.compile(
     r"(?i)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
     # a connection string's Password=two words; (up to the semicolon)
@@ -47,7 +66,15 @@ _SECRET_TEXT = re.compile(
     # credentials in a URL: https://user:pw@host keeps the scheme and host
     r"|(?<=://)[^\s/:@]+:[^\s/@]+(?=@)"
     # AWS access key ids
-    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b",
+    r"|\b(?:AKIA|ASIA)[0-9A-Z]{16}\b"
+    # an HTTP Authorization header (Basic, Bearer, NTLM …); Google API keys
+    rf"|\bAuthorization\s*[:=]\s*[\w-]+\s+{_VALUE}"
+    r"|\bAIza[\w-]{35}(?![\w-])"
+    # pass: x and PW x where x holds a digit or a symbol ("Second pass: run eseutil" is kept);
+    # psexec's -p x
+    rf"|\bpass\s*[:=]\s*{_PASSWORD_LIKE}"
+    rf"|(?<![\w-])(?:PW|Pw|pw)\s+(?!{_NOT_A_VALUE}|[:=]){_PASSWORD_LIKE}"
+    rf"|\bpsexec\b[^\n|&]*?\s[-/]p\s+{_VALUE}",
     re.DOTALL,
 )
 # With an AWS access key id in the same value, a 40-character key is its secret.
@@ -68,7 +95,69 @@ def redact_secrets(text: str) -> str | None:
     text, count = _SECRET_TEXT.subn(REDACTED, text)
     text, net_use = _NET_USE.subn(_net_use_redacted, text)
     changed = net_use and REDACTED in text
-    return text if found or count or changed else None
+    spans = sorted(_token_spans(text), reverse=True)
+    for start, end in spans:
+        text = text[:start] + REDACTED + text[end:]
+    return text if found or count or changed or spans else None
+
+
+# Tokens known by their form, whatever name stands before them: the detectors of Yelp's
+# detect-secrets (Slack, GitHub, GitLab, JWT, Azure storage keys …), their patterns only, run on
+# the text (none of its file scanning, settings or verification over the network). Left out:
+# its keyword and entropy detectors (they flag ordinary hostnames and GUIDs), public IP addresses
+# and Artifactory's (a name such as APEXMAIL01 fits it).
+_TOKENS = tuple(
+    pattern
+    for detector in (
+        AzureStorageKeyDetector,
+        DiscordBotTokenDetector,
+        GitHubTokenDetector,
+        GitLabTokenDetector,
+        MailchimpDetector,
+        NpmDetector,
+        OpenAIDetector,
+        PypiTokenDetector,
+        SendGridDetector,
+        SlackDetector,
+        SquareOAuthDetector,
+        StripeDetector,
+        TelegramBotTokenDetector,
+        TwilioKeyDetector,
+    )
+    for pattern in detector.denylist
+)
+_JWT = tuple(JwtTokenDetector.denylist)
+# What a token may go on with past its pattern's match (a JWT's signature, a key's padding).
+_TOKEN_TAIL = re.compile(r"[\w+/=.~-]*")
+# HTTP Basic credentials without their header: the base64 of "user:password".
+_BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])")
+
+
+def _token_spans(text: str) -> list[tuple[int, int]]:
+    """Where tokens known by their form stand in ``text``, overlapping ones merged."""
+    found: list[tuple[int, int]] = []
+    for pattern in (*_TOKENS, *_JWT):
+        for match in pattern.finditer(text):
+            if pattern in _JWT and not JwtTokenDetector.is_formally_valid(match.group()):
+                continue
+            tail = _TOKEN_TAIL.match(text, match.end())
+            found.append((match.start(), tail.end() if tail else match.end()))
+    found += [m.span(1) for m in _BASIC.finditer(text) if _is_credentials(m.group(1))]
+    merged: list[tuple[int, int]] = []
+    for start, end in sorted(found):
+        if merged and start <= merged[-1][1]:
+            merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+        else:
+            merged.append((start, end))
+    return merged
+
+
+def _is_credentials(text: str) -> bool:
+    try:
+        decoded = base64.b64decode(text, validate=True).decode("ascii")
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return ":" in decoded and decoded.isprintable()
 
 
 # ``net use [drive:|*] \\host\share [password|*] [/user:domain\name] [/options]``: a word that is
