@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from mkdocs_exdr.common.durations import describe, parse_duration, spoken
 from mkdocs_exdr.plan.checks.registry import ORGANIZATION_CHECKS, SERVER_CHECKS
 from mkdocs_exdr.plan.model import OrderEntry, Plan
 from tests.test_engine import ZOO, ZOO_ORG, plan_of, server
@@ -31,8 +32,8 @@ MESSAGES = {
         "Test it again."
     ),
     "EXDR005:MB1/storage-groups": (
-        "Storage groups (databases, transaction logs, checkpoint) is backed up every weekly, "
-        "so up to weekly of data can be lost, but the RPO is 1d. Back it up more often or agree "
+        "Storage groups (databases, transaction logs, checkpoint) is backed up every week, "
+        "so up to a week of data can be lost, but the RPO is 1d. Back it up more often or agree "
         "a longer RPO."
     ),
     "EXDR006:MB1": (
@@ -211,3 +212,35 @@ servers:
     order = plan_of(tmp_path, servers, policies=policies).orders[0]
     waves = [[e.server for e in wave] for wave in order.waves]
     assert waves == [[None], ["HUB1", "MB1"], ["UM1"], ["A1", "B1"]]
+
+
+@pytest.mark.parametrize(
+    ("seconds", "said"),
+    [
+        (0, "under a minute"),
+        (60, "1 minute"),
+        (90, "2 minutes"),
+        (3600, "1 hour"),
+        (5400, "1.5 hours"),
+        (36000, "10 hours"),
+        (2 * 86400, "2 days"),
+        (86400 * 2.5, "2.5 days"),
+    ],
+)
+def test_durations_are_said_in_agreement(seconds: float, said: str) -> None:
+    assert describe(seconds) == said
+
+
+@pytest.mark.parametrize(
+    ("written", "every", "amount"),
+    [
+        ("weekly", "week", "a week"),
+        ("1d", "day", "a day"),
+        ("hourly", "hour", "an hour"),
+        ("2w", "2 weeks", "2 weeks"),
+        ("36h", "36 hours", "36 hours"),
+        ("30m", "30 minutes", "30 minutes"),
+    ],
+)
+def test_backup_intervals_read_as_words(written: str, every: str, amount: str) -> None:
+    assert spoken(parse_duration(written)) == (every, amount)

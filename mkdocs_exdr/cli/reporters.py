@@ -3,7 +3,9 @@
 Text is for a terminal: names as written, without Markdown escapes, and control characters
 (ANSI escapes, carriage returns, bidirectional overrides) shown as ``\\x1b`` or ``\\u202e`` so
 an inventory value cannot rewrite the screen. Markdown (a pull-request comment) escapes
-inventory text. JSON is versioned data for machines.
+inventory text, and makes what a forge would turn into a mention, a reference or a link
+(``@everyone``, ``#12``, ``https://…``, ``www.…``) plain text. JSON is versioned data for
+machines.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any, ClassVar
 
 from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
+from mkdocs_exdr.common.durations import counted
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.common.shown import shortened
 from mkdocs_exdr.importer.rewrite import ImportReport
@@ -30,6 +33,11 @@ DIFF_SCHEMA_VERSION = 1
 # C0 and C1 controls (tab and newline too: a value is one line), DEL, line and paragraph
 # separators, and the bidirectional embeddings, overrides and isolates ("Trojan Source").
 _CONTROL = UNSAFE_CHARACTERS
+#: What GitHub and GitLab link in a comment's text without any Markdown: a mention or e-mail
+#: address (``@``), an issue reference (``#`` and a digit), a URL (``://``) and ``www.``; each
+#: is broken by writing one character as an entity, which shows the same.
+_AUTOLINKS = re.compile(r"@|(?<!&)#(?=\d)|:(?=//)|(?<=www)\.", re.IGNORECASE)
+_INERT = {"@": "&#64;", "#": "&#35;", ":": "&#58;", ".": "&#46;"}
 
 
 def plain(text: object) -> str:
@@ -103,7 +111,8 @@ class TextReporter:
         accepted = sum(1 for f in plan.findings if f.accepted)
         lines += [
             "",
-            f"{tally['error']} errors, {tally['warning']} warnings, {tally['info']} info "
+            f"{counted(tally['error'], 'error')}, {counted(tally['warning'], 'warning')}, "
+            f"{tally['info']} info "
             f"({accepted} accepted); {len(result.counted)} at or above {result.fail_on}",
         ]
         return self.lines(lines)
@@ -172,7 +181,7 @@ class MarkdownReporter(TextReporter):
         """The changes by section under headings, worst news first, weakening ones marked."""
         diff = result.diff
         lines = [
-            f"## DR plan: {inline(result.base_label)} → {inline(result.head_label)}",
+            f"## DR plan: {_inline(result.base_label)} → {_inline(result.head_label)}",
             "",
             f"Fingerprint `{diff.base.fingerprint}` → `{diff.head.fingerprint}`, "
             f"as of {diff.head.as_of}.",
@@ -181,7 +190,7 @@ class MarkdownReporter(TextReporter):
         ]
         for title, changes in _sections(diff):
             lines += ["", f"### {title}", ""]
-            lines += [f"- {'⚠️ ' if c.weakens else ''}{inline(c.text)}" for c in changes]
+            lines += [f"- {'⚠️ ' if c.weakens else ''}{_inline(c.text)}" for c in changes]
         return "\n".join(lines)
 
 
@@ -242,6 +251,11 @@ class JsonReporter:
 Reporter = TextReporter | JsonReporter
 TEXT = TextReporter()
 REPORTERS: dict[str, Reporter] = {r.name: r for r in (TEXT, MarkdownReporter(), JsonReporter())}
+
+
+def _inline(text: str) -> str:
+    """``text`` as literal Markdown (``inline``) that a forge does not link or mention from."""
+    return _AUTOLINKS.sub(lambda match: _INERT[match.group()], inline(text))
 
 
 def _json(data: Any) -> str:

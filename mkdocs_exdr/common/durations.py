@@ -55,8 +55,25 @@ def parse_duration(text: str) -> Duration:
 def describe(seconds: float) -> str:
     """Say how long ``seconds`` is in the largest unit that reads naturally."""
     if seconds < 3600:
-        return f"{round(seconds / 60)} minutes"
+        minutes = round(seconds / 60)
+        return "under a minute" if minutes < 1 else counted(minutes, "minute")
     if seconds < 2 * 86400:
-        hours = seconds / 3600
-        return f"{hours:.1f} hours".replace(".0 ", " ")
-    return f"{seconds / 86400:.1f} days".replace(".0 ", " ")
+        return counted(round(seconds / 360) / 10, "hour")
+    return counted(round(seconds / 8640) / 10, "day")
+
+
+def counted(amount: float, unit: str) -> str:
+    """``1 hour``, ``1.5 hours``, ``2 days``: the number as it reads, the unit in agreement."""
+    return f"{amount:g} {unit}" + ("" if amount == 1 else "s")
+
+
+def spoken(duration: Duration) -> tuple[str, str]:
+    """How often and how much: ``("week", "a week")`` for ``weekly`` or ``1w``,
+    ``("2 weeks", "2 weeks")`` for ``2w``; for "backed up every …, so up to … can be lost"."""
+    for unit, name in (("w", "week"), ("d", "day"), ("h", "hour"), ("m", "minute")):
+        if duration.seconds % _UNITS[unit] == 0:
+            amount = duration.seconds // _UNITS[unit]
+            if amount == 1:
+                return name, f"a {name}" if name != "hour" else "an hour"
+            return counted(amount, name), counted(amount, name)
+    return str(duration), str(duration)

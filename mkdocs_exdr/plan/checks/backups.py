@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from mkdocs_exdr.common.durations import describe
+from mkdocs_exdr.common.durations import describe, spoken
 from mkdocs_exdr.common.problems import Problem
 from mkdocs_exdr.plan.checks.registry import ServerCase, server_check
 from mkdocs_exdr.plan.findings import Finding
@@ -51,12 +51,13 @@ def backups_too_rare(case: ServerCase) -> list[Finding]:
             continue
         known = [j.frequency for j in item.jobs if j.frequency]
         if known and min(f.seconds for f in known) > plan.rpo.seconds:
+            every, amount = spoken(min(known))
             found.append(
                 case.finding(
                     "EXDR005",
                     f"{plan.server.name}/{item.item.id}",
-                    f"{item.item.title} is backed up every {min(known)}, so up to "
-                    f"{min(known)} of data can be lost, but the RPO is {plan.rpo}. "
+                    f"{item.item.title} is backed up every {every}, so up to {amount} of data "
+                    f"can be lost, but the RPO is {plan.rpo}. "
                     "Back it up more often or agree a longer RPO.",
                 )
             )
