@@ -1,0 +1,59 @@
+"""The example wiki as an Exchange 2007 administrator reads it (issue 14 review): every heading is a
+heading, the diagrams name every server, scenarios say when they cannot work as offered, the
+paths shown are the server's own, and ids are shown as titles."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+from mkdocs_exdr.pipeline import build_plan
+from mkdocs_exdr.render.pages import PageSet, render_pages
+from tests.conftest import EXAMPLE_INVENTORY
+from tests.test_wiki_assets import example
+
+AS_OF = "2026-11-20"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return example(tmp_path_factory.mktemp("review"), "material")
+
+
+@pytest.fixture(scope="module")
+def pages() -> PageSet:
+    plan = build_plan(EXAMPLE_INVENTORY, None, dt.date.fromisoformat(AS_OF), shown_inventory="x")
+    return render_pages(plan)
+
+
+def h3_headings(markdown: str) -> list[str]:
+    """The ``###`` headings of a Markdown page, outside fenced code."""
+    headings, fenced = [], False
+    for line in markdown.splitlines():
+        if line.lstrip().startswith(("```", "~~~")):
+            fenced = not fenced
+        elif not fenced and line.startswith("### "):
+            headings.append(line)
+    return headings
+
+
+def test_every_h3_heading_of_every_example_server_page_is_an_h3(site: Path, pages: PageSet) -> None:
+    servers = sorted(p for p in pages.pages if p.startswith("servers/") and p != "servers/index.md")
+    assert len(servers) >= 10
+    checked = 0
+    for path in servers:
+        name = path.removeprefix("servers/").removesuffix(".md")
+        page = (site / "dr" / "servers" / name / "index.html").read_text(encoding="utf-8")
+        wanted = h3_headings(pages.pages[path])
+        assert page.count("<h3") == len(wanted), path
+        assert "###" not in re.sub(r"<code>.*?</code>", "", page, flags=re.S), path
+        checked += bool(wanted)
+    assert checked >= 10  # every page but the decommissioned one has headings to check
+
+
+def test_the_credentials_heading_follows_the_edge_export_table(site: Path) -> None:
+    page = (site / "dr/servers/dmz-edge01/index.html").read_text(encoding="utf-8")
+    assert re.search(r"<h3 id=\"credentials[^\"]*\">Credentials \(in the password manager\)", page)
