@@ -31,6 +31,7 @@ from mkdocs_exdr.load.reader import (
 from mkdocs_exdr.plan.findings import CODES
 from mkdocs_exdr.policies.catalog import Catalog
 from mkdocs_exdr.validate.characters import forbidden_characters
+from mkdocs_exdr.validate.lookalikes import lookalike_names
 
 #: What a backup job's ``location`` may say besides a site's name: a copy kept away from every
 #: site. Anything else would be a typo that silently counts as off-site (and hides EXDR007).
@@ -64,6 +65,7 @@ def read_inventory(folder: Path, catalog: Catalog, shown: str | None = None) -> 
     parts, secrets = _read_parts(loaded.documents, catalog, problems)
     organization, sites, servers = _merge([part for part, _ in parts], base, problems)
     problems += _check_servers(servers)
+    problems += lookalike_names(sites, servers)
     problems += _backup_locations(parts, sites)
     if organization is not None:
         problems += _accepted_twice(organization, sites, servers)
