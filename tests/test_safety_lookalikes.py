@@ -10,7 +10,7 @@ import pytest
 from click.testing import CliRunner
 
 from mkdocs_exdr.cli.main import main
-from mkdocs_exdr.validate.lookalikes import scripts_of, skeleton
+from mkdocs_exdr.validate.lookalikes import scripts_of, skeleton, words
 from tests.conftest import MINIMAL_ORG, SOUND_SERVER, make_project, write
 
 CYRILLIC_O = "L\u043endon"  # "London" with U+043E CYRILLIC SMALL LETTER O
@@ -39,7 +39,7 @@ def test_a_lookalike_site_cannot_hide_that_every_backup_is_in_one_site(tmp_path:
     assert code == 2, output
     where = f"{tmp_path.as_posix()}/inventory/org.yml:12:5: sites:"
     assert (
-        f"{where} site name {CYRILLIC_O!r} mixes Latin and Cyrillic letters "
+        f"{where} site name {CYRILLIC_O!r} mixes Latin and Cyrillic letters in a word "
         "(U+043E CYRILLIC SMALL LETTER O)" in output
     )
     assert f"{where} site name {CYRILLIC_O!r} looks like site 'London' (at " in output
@@ -59,12 +59,12 @@ DATABASE = ("{name: Mailbox Database,", "Mailb\u043ex Database")
     [
         (
             *GROUP,
-            "storage_groups: storage group name {!r} mixes Latin and Greek letters "
+            "storage_groups: storage group name {!r} mixes Latin and Greek letters in a word "
             "(U+03BF GREEK SMALL LETTER OMICRON)",
         ),
         (
             *DATABASE,
-            "databases: database name {!r} mixes Latin and Cyrillic letters "
+            "databases: database name {!r} mixes Latin and Cyrillic letters in a word "
             "(U+043E CYRILLIC SMALL LETTER O)",
         ),
     ],
@@ -86,7 +86,9 @@ def test_a_site_that_looks_like_another_is_refused(tmp_path: Path) -> None:
     code, output = check(project_with(tmp_path, org))
     assert code == 2, output
     assert f"org.yml:11:5: sites: site name {other!r} looks like site 'Seattle' (at " in output
-    assert "mixes Latin and Cyrillic letters (U+0405 CYRILLIC CAPITAL LETTER DZE)" in output
+    assert (
+        "mixes Latin and Cyrillic letters in a word (U+0405 CYRILLIC CAPITAL LETTER DZE)" in output
+    )
 
 
 @pytest.mark.parametrize(
@@ -109,7 +111,8 @@ def test_names_wholly_in_another_script_that_look_latin_are_refused(
 
 def test_names_in_one_other_script_or_with_accents_are_fine(tmp_path: Path) -> None:
     org = MINIMAL_ORG + "".join(
-        f"  - name: {name}\n" for name in ("Αθήνα", "Москва", "Zürich", "東京", "Ωμέγα-2", "ÉCOLE")
+        f"  - name: {name}\n"
+        for name in ("Αθήνα", "Москва", "Zürich", "東京", "Ωμέγα-2", "ÉCOLE", "DC2 Москва")
     )
     code, output = check(project_with(tmp_path, org))
     assert code == 0, output
@@ -117,6 +120,7 @@ def test_names_in_one_other_script_or_with_accents_are_fine(tmp_path: Path) -> N
 
 def test_rule() -> None:
     assert scripts_of(CYRILLIC_O) == ["LATIN", "CYRILLIC"]
+    assert words("SG1 Москва-L\u043endon_x") == ["SG", "Москва", CYRILLIC_O, "x"]
     assert scripts_of("Αθήνα") == ["GREEK"] and scripts_of("東京-1") == []
     assert skeleton(CYRILLIC_O) == skeleton("LONDON") == "london"
     assert skeleton("\u039c\u03a7") == skeleton("MX")  # Greek capitals Mu, Chi

@@ -4,9 +4,10 @@ A site ``L\u043endon`` (with a Cyrillic o) reads as ``London`` on every page and
 message, but is not equal to it: a backup kept "in L\u043endon" would count as away from London
 and hide EXDR007. Two rules, each simple to state and to check:
 
-- **One script per name.** The letters of a server, site, storage group or database name are
-  all Latin, all Cyrillic or all Greek (letters of other scripts, digits and punctuation are
-  not counted). A name that mixes them is refused, naming the odd letter.
+- **One script per word.** The letters of each word (a run of letters) of a server, site,
+  storage group or database name are all Latin, all Cyrillic or all Greek (letters of other
+  scripts are not counted). A word that mixes them is refused, naming the odd letter; words in
+  different scripts (``SG1 Москва``, as Exchange installed in Russian names things) are fine.
 - **No two names of a kind look alike.** Each name is reduced to a skeleton: compatibility
   forms folded (NFKC: fullwidth ``Ｌ`` is ``L``), every Cyrillic or Greek letter that looks like
   a Latin one replaced by it, and case folded. Two sites, two servers, two storage groups of a
@@ -16,6 +17,7 @@ and hide EXDR007. Two rules, each simple to state and to check:
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -24,8 +26,10 @@ from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.common.repeats import split_repeats
 from mkdocs_exdr.inventory.model import Server, Site
 
-#: The scripts that must not mix within one name: the ones with letters that look Latin.
+#: The scripts that must not mix within one word: the ones with letters that look Latin.
 SCRIPTS = ("LATIN", "CYRILLIC", "GREEK")
+#: A word: letters, and the combining marks that may follow them (decomposed accents).
+_WORDS = re.compile(r"(?:[^\W\d_][\u0300-\u036f]*)+")
 #: Cyrillic and Greek letters that look like a Latin letter, with that letter. Before case
 #: folding, as capitals and small letters look like different ones (Greek Υ is Y, υ is u).
 _LOOK_LATIN = str.maketrans(
@@ -75,15 +79,20 @@ def skeleton(name: str) -> str:
     return unicodedata.normalize("NFKC", name).translate(_LOOK_LATIN).casefold()
 
 
-def scripts_of(name: str) -> list[str]:
-    """The scripts of ``SCRIPTS`` that the letters of ``name`` are written in, in that order."""
-    found = {script for _, script in _letters(name)}
+def scripts_of(word: str) -> list[str]:
+    """The scripts of ``SCRIPTS`` that the letters of ``word`` are written in, in that order."""
+    found = {script for _, script in _letters(word)}
     return [script for script in SCRIPTS if script in found]
 
 
-def _letters(name: str) -> Iterator[tuple[str, str]]:
-    """Each letter of ``name`` (after NFKC) in one of ``SCRIPTS``, with its script."""
-    for char in unicodedata.normalize("NFKC", name):
+def words(name: str) -> list[str]:
+    """The words of ``name`` after NFKC: runs of letters and the combining marks on them."""
+    return _WORDS.findall(unicodedata.normalize("NFKC", name))
+
+
+def _letters(word: str) -> Iterator[tuple[str, str]]:
+    """Each letter of ``word`` in one of ``SCRIPTS``, with its script."""
+    for char in word:
         if char.isalpha():
             script = unicodedata.name(char, "").split(" ", 1)[0]
             if script in SCRIPTS:
@@ -92,17 +101,20 @@ def _letters(name: str) -> Iterator[tuple[str, str]]:
 
 def _mixed(names: Iterable[_Name]) -> Iterator[Problem]:
     for name in names:
-        scripts = scripts_of(name.text)
-        if len(scripts) < 2:
-            continue
-        odd = next(char for char, script in _letters(name.text) if script != scripts[0])
-        yield Problem(
-            name.where,
-            name.field,
-            f"{name.kind} name {name.text!r} mixes {' and '.join(s.title() for s in scripts)} "
-            f"letters (U+{ord(odd):04X} {unicodedata.name(odd, '?')}), so it looks like a name "
-            f"it is not: write it in one script",
-        )
+        for word in words(name.text):
+            scripts = scripts_of(word)
+            if len(scripts) < 2:
+                continue
+            odd = next(char for char, script in _letters(word) if script != scripts[0])
+            yield Problem(
+                name.where,
+                name.field,
+                f"{name.kind} name {name.text!r} mixes "
+                f"{' and '.join(s.title() for s in scripts)} letters in a word "
+                f"(U+{ord(odd):04X} {unicodedata.name(odd, '?')}), so it looks like a name it "
+                "is not: write each word in one script",
+            )
+            break
 
 
 def _alike(names: list[_Name]) -> list[Problem]:
