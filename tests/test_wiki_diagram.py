@@ -31,14 +31,14 @@ LINE = re.compile(
     r'flowchart TB|  subgraph w\d+\["Wave \d+"\]|    subgraph w\d+g\d+\["[\w .,:/()+-]+"\]'
     r'| +n\d+(\["[\w .,:/()+-]+"\](:::group)?|\(\["[\w .,:/()+-]+"\]\)(:::step)?)'
     r"| +n\d+ ~~~ n\d+| +end|  w\d+ --> w\d+"
-    r'|  click n\d+ href "[a-z0-9./-]+" "[\w .,:/()+-]+"|  classDef (group|step) [\w :-]+'
+    r'|  click n\d+ href "([a-z0-9./-]+|#wave-\d+)" "[\w .,:/()+-]+"|  classDef (group|step) [\w :-]+'
 )
 
 
-def order(*waves: Sequence[tuple[str, str | None]]) -> RecoveryOrder:
-    """An order of rebuilds from waves of (server, site)."""
+def order(*waves: Sequence[tuple[str, str | None]], scope: str = "organization") -> RecoveryOrder:
+    """An order of rebuilds from waves of (server, site), for ``scope``."""
     built = [[OrderEntry(name, f"Rebuild {name}", site) for name, site in wave] for wave in waves]
-    return RecoveryOrder("organization", tuple(tuple(w) for w in [[AD, *built[0]], *built[1:]]))
+    return RecoveryOrder(scope, tuple(tuple(w) for w in [[AD, *built[0]], *built[1:]]))
 
 
 def draw(an_order: RecoveryOrder, here: str = "recovery-order.md", **limits: int) -> str:
@@ -96,6 +96,26 @@ def test_up_to_the_limit_a_site_wraps_its_servers_into_rows() -> None:
     source = draw(order([(f"LON-MBX{n:02}", "London") for n in range(SITE_LIMIT)]))
     assert len(nodes(source)) == SITE_LIMIT + 1
     assert source.count(" ~~~ ") == SITE_LIMIT - ROW
+
+
+def test_a_site_page_draws_every_server_of_the_site_up_to_the_node_limit() -> None:
+    many = [(f"LON-MBX{n:02}", "London") for n in range(SITE_LIMIT + 8)]
+    source = draw(order(many, scope="London"), here="sites/london.md")
+    assert ":::group" not in source
+    assert '["LON-MBX00"]' in source and f'["LON-MBX{SITE_LIMIT + 7:02}"]' in source
+    assert 'href "../../servers/lon-mbx47/" "LON-MBX47"' in source
+    assert source.count(" ~~~ ") == SITE_LIMIT + 8 - ROW  # wrapped into rows
+
+
+def test_past_the_node_limit_a_site_page_links_a_collapsed_wave_to_its_list_below() -> None:
+    first = [(f"LON-MBX{n:02}", "London") for n in range(30)]
+    second = [(f"LON-CAS{n:02}", "London") for n in range(3)]
+    source = draw(order(first, second, scope="London"), here="sites/london.md", node_limit=10)
+    assert '["30 servers"]:::group' in source and '["LON-CAS00"]' in source
+    assert 'href "#wave-1" "London"' in source
+    assert 'href "./"' not in source
+    for line in source.splitlines():
+        assert LINE.fullmatch(line), line
 
 
 def thousand() -> RecoveryOrder:

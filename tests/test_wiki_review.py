@@ -57,3 +57,16 @@ def test_every_h3_heading_of_every_example_server_page_is_an_h3(site: Path, page
 def test_the_credentials_heading_follows_the_edge_export_table(site: Path) -> None:
     page = (site / "dr/servers/dmz-edge01/index.html").read_text(encoding="utf-8")
     assert re.search(r"<h3 id=\"credentials[^\"]*\">Credentials \(in the password manager\)", page)
+
+
+def test_a_site_of_fifty_servers_draws_all_of_them_on_its_page(tmp_path: Path) -> None:
+    from benchmarks.generate import generate
+
+    plan = build_plan(generate(tmp_path, 50), None, dt.date.fromisoformat(AS_OF))
+    site = render_pages(plan).pages["sites/site000.md"]
+    diagram = site[site.index("``` mermaid") : site.index("```\n", site.index("``` mermaid") + 3)]
+    for n in range(50):
+        assert f'["S000-{n:02d}"]' in diagram, n
+    assert ":::group" not in diagram
+    assert 'href "./"' not in diagram
+    assert '<span id="wave-1"></span>' in site

@@ -3,8 +3,10 @@
 Each wave is a column; in it, each site is a box holding its servers, and each server links to
 its page. Beyond ``SITE_LIMIT`` servers of one site in one wave, or ``NODE_LIMIT`` servers in the
 whole diagram (the largest groups first), a site's servers in that wave become one node with a
-count that links to the site's page, which draws the site's own diagram. No MkDocs here; labels
-go through ``escape.mermaid_label`` and node ids are numbers, so no name can break out.
+count that links to the site's page. The site's page draws the site's own diagram: every server
+up to ``NODE_LIMIT`` (no ``SITE_LIMIT``), and past it a count that links to that wave's list
+below the diagram (``#wave-N``, written by ``site.md.j2``). No MkDocs here; labels go through
+``escape.mermaid_label`` and node ids are numbers, so no name can break out.
 """
 
 from __future__ import annotations
@@ -86,6 +88,11 @@ def _rows(first: int, last: int, indent: str) -> list[str]:
     return [f"{indent}n{n - ROW} ~~~ n{n}" for n in range(first + ROW, last + 1)]
 
 
+def wave_anchor(number: int) -> str:
+    """The id of wave ``number``'s list below a site's diagram."""
+    return f"wave-{number}"
+
+
 def _servers(count: int) -> str:
     return "1 server" if count == 1 else f"{count} servers"
 
@@ -106,7 +113,8 @@ class DiagramMaker:
     def __call__(self, order: RecoveryOrder) -> str:
         """The Mermaid source of ``order`` (without the fence)."""
         waves = _groups(order)
-        _collapse(waves, self.site_limit, self.node_limit)
+        own_site = order.scope != "organization"  # a site's page: its servers are the diagram
+        _collapse(waves, self.node_limit if own_site else self.site_limit, self.node_limit)
         lines = ["flowchart TB"]
         links: list[str] = []
         number = 0
@@ -124,8 +132,12 @@ class DiagramMaker:
                 if group.collapsed and group.site is not None:
                     number += 1
                     lines.append(f'{indent}n{number}["{_servers(count)}"]:::group')
-                    target = self.site_page(group.site) if group.site != NO_SITE else None
-                    links.append(self._click(number, target or "sites/index.md", group.site))
+                    if own_site:
+                        url = f"#{wave_anchor(index)}"
+                    else:
+                        target = self.site_page(group.site) if group.site != NO_SITE else None
+                        url = self.url(target or "sites/index.md")
+                    links.append(self._click(number, url, group.site))
                 else:
                     first = number + 1
                     for entry in group.entries:
@@ -133,7 +145,7 @@ class DiagramMaker:
                         lines.append(f"{indent}n{number}{self._node(entry)}")
                         if entry.server is not None:
                             target = f"servers/{slugify(entry.server)}.md"
-                            links.append(self._click(number, target, entry.server))
+                            links.append(self._click(number, self.url(target), entry.server))
                     lines += _rows(first, number, indent)
                 if group.site is not None:
                     lines.append("    end")
@@ -153,5 +165,6 @@ class DiagramMaker:
             return f'(["{action}"]):::step'
         return f'["{mermaid_label(entry.server)}"]'
 
-    def _click(self, number: int, target: str, title: str) -> str:
-        return f'  click n{number} href "{self.url(target)}" "{mermaid_label(title)}"'
+    @staticmethod
+    def _click(number: int, url: str, title: str) -> str:
+        return f'  click n{number} href "{url}" "{mermaid_label(title)}"'
