@@ -1,15 +1,19 @@
 """What a sandboxed template may spend: operations, printed text and built values.
 
 A budget is set for one rendering (``budget``); the sandbox (``sandbox.py``) spends from it on
-every call, attribute read, operator, filter and loop turn. Values that would grow too large are
+every call, attribute read, operator, filter and loop turn, and a filter, method or operator
+spends more in proportion to the characters or items it is given and returns (``cost``), so work
+on large values is stopped by the same count. Values that would grow too large are
 refused *before* they are built where their size can be known from the operands (``'x' * 10**9``,
 ``join``, ``~``, ``indent``, printing a list), and everything built is charged to the budget, so
-many values that are each small cannot add up to gigabytes either.
+many values that are each small cannot add up to gigabytes either. A clock is the last guard
+(``POLICY_SECONDS``), for whatever the count misses.
 """
 
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
@@ -24,13 +28,45 @@ MAX_TEXT = 1_000_000
 #: What all the values a policy template builds may add up to (each is charged once built).
 MAX_BUILT = 8 * MAX_TEXT
 #: Page templates, all pages of a plan together: a base and a share per server and per runbook
-#: step. The package's templates spend about 2,440 operations and print about 80,000 characters
-#: per server and step (benchmarks/generate.py, 500 servers), so a user's template may spend
-#: five times the operations and three times the text before it is stopped.
+#: step. The package's templates spend about 2,640 operations (2,440 before filters paid for the
+#: size of their inputs) and print about 80,000 characters per server and step
+#: (benchmarks/generate.py, 100 and 500 servers), so a user's template may spend over four times
+#: the operations and three times the text before it is stopped.
 PAGE_OPERATIONS = 500_000
 PAGE_OPERATIONS_PER_UNIT = 12_500
 PAGE_TEXT = 10_000_000
 PAGE_TEXT_PER_UNIT = 250_000
+#: A filter's, method's or operator's inputs and result cost one more operation per this many
+#: characters or items: C-speed string work (``upper``, ``replace``, ``join``) takes about 1 to
+#: 10 ns a character, and an operation (a loop turn, a filter call) about 1 to 4 µs.
+UNITS_PER_OPERATION = 250
+#: Filters that work in Python a character, word or item at a time, and their own rate
+#: (measured on 1,000,000 characters or 100,000 items: ``urlize`` 0.6 µs a character,
+#: ``unique`` 0.24, ``title`` 0.09, ``sort`` 0.7 µs an item). ``wordwrap`` also spends one
+#: operation per line it makes: at width 1, 1.5 µs a character.
+_SLOW_FILTERS = {
+    "urlize": 5,
+    "sort": 5,
+    "dictsort": 5,
+    "groupby": 5,
+    "min": 5,
+    "max": 5,
+    "unique": 10,
+    "wordwrap": 20,
+    "title": 25,
+    "wordcount": 50,
+    "pprint": 50,
+    "urlencode": 50,
+    "capitalize": 100,
+    "striptags": 100,
+}
+#: The clock, the last guard: a policy template or condition may run this long ...
+POLICY_SECONDS = 10.0
+#: ... and all the pages of a plan together this long, plus a share per server and step (the
+#: package's own take about 1.5 ms a server and step: benchmarks/generate.py, 100 servers).
+PAGE_SECONDS = 60.0
+PAGE_SECONDS_PER_UNIT = 0.1
+_clock = time.monotonic  # replaced in the tests by a clock that runs fast
 _MAX_BITS = 100_000  # of an integer built by * or **
 # A %-format or str.format width or precision of seven digits or more, or taken from an argument.
 _WIDE_FORMAT = re.compile(r"%[^a-zA-Z%]*?(?:\*|\d{7})|\{[^{}]*?(?:\d{7}|\{)")
@@ -50,12 +86,25 @@ class Budget:
     """What one rendering (or several, see ``spending``) may still spend, and the figures it
     started with."""
 
-    __slots__ = ("built", "max_built", "max_operations", "max_text", "operations", "text")
+    __slots__ = (
+        "built",
+        "deadline",
+        "max_built",
+        "max_operations",
+        "max_text",
+        "operations",
+        "seconds",
+        "text",
+    )
 
-    def __init__(self, operations: int, text: int, built: int) -> None:
+    def __init__(self, operations: int, text: int, built: int, seconds: float) -> None:
         self.max_operations = self.operations = operations
         self.max_text = self.text = text
         self.max_built = self.built = built
+        self.seconds = seconds
+        #: When the time is up; set by the first operation spent, so a budget made ahead of
+        #: its rendering loses no time.
+        self.deadline: float | None = None
 
 
 _BUDGET: ContextVar[Budget | None] = ContextVar("exdr_template_budget", default=None)
@@ -73,7 +122,7 @@ def spending(budget: Budget) -> Iterator[None]:
 
 def policy_budget() -> Budget:
     """One policy template's or condition's budget."""
-    return Budget(MAX_OPERATIONS, MAX_TEXT, MAX_BUILT)
+    return Budget(MAX_OPERATIONS, MAX_TEXT, MAX_BUILT, POLICY_SECONDS)
 
 
 def page_budget(servers: int, steps: int) -> Budget:
@@ -82,7 +131,8 @@ def page_budget(servers: int, steps: int) -> Budget:
     every server page is stopped once, not once a page."""
     units = servers + steps
     text = PAGE_TEXT + PAGE_TEXT_PER_UNIT * units
-    return Budget(PAGE_OPERATIONS + PAGE_OPERATIONS_PER_UNIT * units, text, text)
+    seconds = PAGE_SECONDS + PAGE_SECONDS_PER_UNIT * units
+    return Budget(PAGE_OPERATIONS + PAGE_OPERATIONS_PER_UNIT * units, text, text, seconds)
 
 
 def spend(operations: int = 1, text: int = 0) -> None:
@@ -95,10 +145,35 @@ def spend(operations: int = 1, text: int = 0) -> None:
     if current.operations < 0:
         raise TemplateLimit(
             f"stopped after {current.max_operations:,} operations (loop turns, calls, attribute "
-            "reads); loop over fewer items"
+            "reads, work on long text); loop over fewer items or shorter text"
         )
     if current.text < 0:
         raise TemplateLimit(f"stopped: the text grew past {current.max_text:,} characters")
+    now = _clock()
+    if current.deadline is None:
+        current.deadline = now + current.seconds
+    elif now > current.deadline:
+        raise TemplateLimit(
+            f"stopped after {current.seconds:g} seconds; loop over fewer items or work on "
+            "shorter text"
+        )
+
+
+def cost(name: str, values: list[Any]) -> int:
+    """What a filter (by ``name``), method or operator (``name`` empty) spends before it runs:
+    one operation, one per ``UNITS_PER_OPERATION`` characters or items of ``values`` (the
+    value it is applied to and its arguments), and for ``wordwrap`` one per line it makes."""
+    per = _SLOW_FILTERS.get(name, UNITS_PER_OPERATION)
+    operations = 1 + sum(length(value) for value in values) // per
+    if name == "wordwrap" and len(values) > 1 and isinstance(values[0], str):
+        width = values[1] if isinstance(values[1], int) else 79
+        operations += len(values[0]) // max(width, 1)
+    return operations
+
+
+def result_cost(name: str, value: Any) -> int:
+    """What a filter's (by ``name``), method's or operator's result spends once built."""
+    return length(value) // _SLOW_FILTERS.get(name, UNITS_PER_OPERATION)
 
 
 def refuse_growth(size: int) -> None:

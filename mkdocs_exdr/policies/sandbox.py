@@ -22,9 +22,11 @@ from mkdocs_exdr.policies.limits import (
     check_call,
     check_filter,
     check_operands,
+    cost,
     policy_budget,
     printed_size,
     refuse_growth,
+    result_cost,
     spend,
     spending,
 )
@@ -35,14 +37,18 @@ _PASSED = (jinja2.runtime.Context, jinja2.nodes.EvalContext, jinja2.Environment)
 
 
 def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
-    """``func``, counted as an operation, refused before a too large result where that can be
-    known, and its result charged to what the rendering has built."""
+    """``func``, counted as operations in proportion to its inputs and result, refused before a
+    too large result where that can be known, and its result charged to what the rendering has
+    built."""
 
     @functools.wraps(func)
     def guarded(*args: Any, **kwargs: Any) -> Any:
-        spend()
-        check_filter(name, [a for a in args if not isinstance(a, _PASSED)])
-        return built(func(*args, **kwargs))
+        values = [a for a in args if not isinstance(a, _PASSED)]
+        spend(cost(name, [*values, *kwargs.values()]))
+        check_filter(name, values)
+        result = func(*args, **kwargs)
+        spend(result_cost(name, result))
+        return built(result)
 
     return guarded
 
@@ -61,9 +67,11 @@ def _counted_text(context: Any, text: str) -> str:
 
 @jinja2.pass_context
 def _counted_concat(context: Any, parts: list[Any]) -> str:
-    spend()
+    spend(cost("", parts))
     refuse_growth(sum(printed_size(part) for part in parts))
-    return built("".join(str(part) for part in parts))
+    text = "".join(str(part) for part in parts)
+    spend(result_cost("", text))
+    return built(text)
 
 
 class _CountedNodes(NodeTransformer):
@@ -112,9 +120,12 @@ class PolicySandbox(ImmutableSandboxedEnvironment):
     intercepted_binops = frozenset({"*", "**", "+", "%"})
 
     def call(__self, __context: Any, __obj: Any, *args: Any, **kwargs: Any) -> Any:
-        spend()
+        owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
+        spend(cost("", [owner, *args, *kwargs.values()]))
         check_call(__obj, args)
-        return built(super().call(__context, __obj, *args, **kwargs))
+        result = super().call(__context, __obj, *args, **kwargs)
+        spend(result_cost("", result))
+        return built(result)
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         spend()
@@ -125,9 +136,11 @@ class PolicySandbox(ImmutableSandboxedEnvironment):
         return super().getitem(obj, argument)
 
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
-        spend()
+        spend(cost("", [left, right]))
         check_operands(operator, left, right)
-        return built(super().call_binop(context, operator, left, right))
+        result = super().call_binop(context, operator, left, right)
+        spend(result_cost("", result))
+        return built(result)
 
 
 def _counted_print(value: Any) -> Any:
