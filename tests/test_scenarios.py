@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -141,6 +142,61 @@ def test_ccr_node_loss_is_not_called_lossless(plan: Plan) -> None:
     assert "Update-StorageGroupCopy" in text and "Get-StorageGroupCopyStatus" in text
 
 
+def copy_example(root: Path) -> Path:
+    inventory = root / "inventory"
+    for path in EXAMPLE_INVENTORY.rglob("*.yml"):
+        target = inventory / path.relative_to(EXAMPLE_INVENTORY)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    return inventory
+
+
+NO_ROOM = "By the inventory's counts no single target has room for all 3 mailbox databases"
+
+
+def test_portability_says_first_when_no_target_has_room_for_all_databases(plan: Plan) -> None:
+    # LON-MBX02, the only target of LON-MBX03, is Standard Edition with 4 of 5 databases in use.
+    scenario = next(sc for sc in server(plan, "LON-MBX03").scenarios if sc.id == "portability")
+    assert scenario.unavailable is None
+    assert scenario.choose.startswith(f"{NO_ROOM} of LON-MBX03 (the most any one can take is 1)")
+    capacity = next(s for s in scenario.steps if s.id == "portability-check-target-capacity")
+    assert capacity.text is not None
+    assert "- LON-MBX02: Standard Edition, 3 of 5 storage groups and 4 of 5 databases in use:" in (
+        capacity.text
+    )
+    assert "room for 1 more database, not enough for all 3" in capacity.text
+    assert f"{NO_ROOM} of LON-MBX03: spread them over several targets" in capacity.text
+    assert capacity.source == "http://technet.microsoft.com/en-us/library/bb232170(v=exchg.80).aspx"
+
+
+def test_portability_gives_no_warning_when_a_target_has_room(tmp_path: Path) -> None:
+    inventory = copy_example(tmp_path)
+    london = inventory / "servers" / "london.yml"
+    text = london.read_text(encoding="utf-8")
+    start = text.index("  - name: LON-MBX02")
+    at = text.index("    edition: Standard", start)
+    london.write_text(text[:at] + "    edition: Enterprise" + text[at + 21 :], encoding="utf-8")
+    changed = build_plan(inventory, None, AS_OF)
+    scenario = next(sc for sc in server(changed, "LON-MBX03").scenarios if sc.id == "portability")
+    assert "no single target" not in scenario.choose
+    assert scenario.choose.startswith("LON-MBX03 stays down for long")
+    capacity = next(s for s in scenario.steps if s.id == "portability-check-target-capacity")
+    assert capacity.text is not None
+    assert "room for 46 more databases, enough for all 3" in capacity.text
+    assert "no single target" not in capacity.text
+
+
+def test_a_single_part_estimate_says_what_it_is(plan: Plan) -> None:
+    page = render_pages(plan).pages["servers/lon-mbx03.md"]
+    assert re.search(r"\(#scenario-portability\) \| about \d+ hours \(restore time\) \|", page)
+    assert "**Time:** about 10 hours (restore time)." in page
+    assert "(#scenario-rebuild-keep-data) | about 6 hours (rebuild time) |" in page
+    assert (
+        "(#scenario-rebuild-restore) | about 16 hours (rebuild 6 hours + restore 10 hours) |"
+        in (page)
+    )
+
+
 def test_estimates_add_rebuild_and_restore(plan: Plan) -> None:
     mbx = server(plan, "LON-MBX03")
     scenario = next(sc for sc in mbx.scenarios if sc.id == "rebuild-restore")
@@ -151,11 +207,7 @@ def test_estimates_add_rebuild_and_restore(plan: Plan) -> None:
 
 def test_rebuild_times_in_the_settings_change_the_estimate(tmp_path: Path) -> None:
     base = build_plan(EXAMPLE_INVENTORY, None, AS_OF)
-    inventory = tmp_path / "inventory"
-    for path in EXAMPLE_INVENTORY.rglob("*.yml"):
-        target = inventory / path.relative_to(EXAMPLE_INVENTORY)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.write_text(path.read_text(encoding="utf-8"), encoding="utf-8")
+    inventory = copy_example(tmp_path)
     org = inventory / "organization.yml"
     text = org.read_text(encoding="utf-8")
     assert "{role: edge-transport, time: 3h}" in text
