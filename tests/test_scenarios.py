@@ -197,6 +197,33 @@ def test_a_single_part_estimate_says_what_it_is(plan: Plan) -> None:
     )
 
 
+def test_attaching_the_surviving_disks_names_every_database_log_and_system_path(
+    plan: Plan,
+) -> None:
+    checked = 0
+    for name, scenario in every_scenario(plan):
+        step = next((s for s in scenario.steps if s.id == "present-data-volumes"), None)
+        if step is None:
+            continue
+        assert step.text is not None
+        for group in server(plan, name).server.storage_groups:
+            paths = [group.log_path, group.system_path, *(d.edb_path for d in group.databases)]
+            for path in paths:
+                assert path and inline(path) in step.text, (name, path)
+                checked += 1
+    assert checked > 20
+    lon = next(sc for sc in server(plan, "LON-MBX02").scenarios if sc.id == "rebuild-keep-data")
+    text = next(s.text for s in lon.steps if s.id == "present-data-volumes") or ""
+    assert (
+        "- Third Storage Group: database file "
+        + inline("F:\\Third Storage Group\\Journal Mailboxes.edb")
+        + "; logs "
+        + inline("L:\\Third Storage Group")
+        + "; system files "
+        + inline("L:\\Third Storage Group")
+    ) in text
+
+
 def test_estimates_add_rebuild_and_restore(plan: Plan) -> None:
     mbx = server(plan, "LON-MBX03")
     scenario = next(sc for sc in mbx.scenarios if sc.id == "rebuild-restore")
