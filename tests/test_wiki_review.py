@@ -70,3 +70,27 @@ def test_a_site_of_fifty_servers_draws_all_of_them_on_its_page(tmp_path: Path) -
     assert ":::group" not in diagram
     assert 'href "./"' not in diagram
     assert '<span id="wave-1"></span>' in site
+
+
+def queue_row(site: Path, server: str) -> str:
+    page = (site / f"dr/servers/{server}/index.html").read_text(encoding="utf-8")
+    rows = re.findall(r"<tr>\s*<td>Queue database</td>(.*?)</tr>", page, re.S)
+    assert len(rows) == 1, server
+    return str(rows[0])
+
+
+@pytest.mark.parametrize(
+    ("server", "recorded"),
+    [("dmz-edge01", "D:\\TransportQueue"), ("lon-hub02", "Q:\\TransportQueue")],
+)
+def test_the_queue_database_is_shown_where_the_inventory_moved_it(
+    site: Path, server: str, recorded: str
+) -> None:
+    row = queue_row(site, server)
+    assert f"<td>{recorded}</td>" in row
+    assert "TransportRoles\\data\\Queue" not in row
+
+
+def test_a_queue_database_left_in_place_is_shown_as_the_default(site: Path) -> None:
+    row = queue_row(site, "fra-hub01")
+    assert "\\TransportRoles\\data\\Queue (the default location)</td>" in row
