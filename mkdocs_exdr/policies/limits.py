@@ -76,6 +76,7 @@ _AS_TEXT = frozenset({"string", "tojson", "pprint", "e", "escape", "forceescape"
 
 
 _T = TypeVar("_T")
+_SIZED = (bytes, bytearray, list, tuple, dict, set, frozenset)
 
 
 class TemplateLimit(jinja2.TemplateRuntimeError):
@@ -163,17 +164,14 @@ def cost(name: str, values: list[Any]) -> int:
     """What a filter (by ``name``), method or operator (``name`` empty) spends before it runs:
     one operation, one per ``UNITS_PER_OPERATION`` characters or items of ``values`` (the
     value it is applied to and its arguments), and for ``wordwrap`` one per line it makes."""
-    per = _SLOW_FILTERS.get(name, UNITS_PER_OPERATION)
-    operations = 1 + sum(length(value) for value in values) // per
+    size = 0
+    for value in values:
+        size += length(value)
+    operations = 1 + size // _SLOW_FILTERS.get(name, UNITS_PER_OPERATION) if size else 1
     if name == "wordwrap" and len(values) > 1 and isinstance(values[0], str):
         width = values[1] if isinstance(values[1], int) else 79
         operations += len(values[0]) // max(width, 1)
     return operations
-
-
-def result_cost(name: str, value: Any) -> int:
-    """What a filter's (by ``name``), method's or operator's result spends once built."""
-    return length(value) // _SLOW_FILTERS.get(name, UNITS_PER_OPERATION)
 
 
 def refuse_growth(size: int) -> None:
@@ -182,8 +180,10 @@ def refuse_growth(size: int) -> None:
         raise TemplateLimit(f"stopped: a value would grow past {MAX_TEXT:,} characters or items")
 
 
-def built(value: _T) -> _T:
-    """``value``, charged to what the rendering has built; refused if it alone is too large."""
+def built(value: _T, name: str = "") -> _T:
+    """``value``, the result of a filter (by ``name``), method or operator, charged to what the
+    rendering has built and, by its size, to its operations (``cost``); refused if it alone is
+    too large."""
     size = length(value)
     if size > MAX_TEXT:
         raise TemplateLimit(f"stopped: a value grew past {MAX_TEXT:,} characters or items")
@@ -195,13 +195,17 @@ def built(value: _T) -> _T:
                 f"stopped: the values built added up to more than {current.max_built:,} "
                 "characters or items"
             )
+        operations = size // _SLOW_FILTERS.get(name, UNITS_PER_OPERATION)
+        if operations:
+            spend(operations)
     return value
 
 
 def length(value: Any) -> int:
     """Characters or items of ``value``; 0 for anything else."""
-    sized = (str, bytes, bytearray, list, tuple, dict, set, frozenset)
-    return len(value) if isinstance(value, sized) else 0
+    if isinstance(value, str):
+        return len(value)
+    return len(value) if isinstance(value, _SIZED) else 0
 
 
 def printed_size(value: Any, limit: int | None = None) -> int:

@@ -26,7 +26,6 @@ from mkdocs_exdr.policies.limits import (
     policy_budget,
     printed_size,
     refuse_growth,
-    result_cost,
     spend,
     spending,
 )
@@ -46,9 +45,7 @@ def _guarded_filter(name: str, func: Callable[..., Any]) -> Callable[..., Any]:
         values = [a for a in args if not isinstance(a, _PASSED)]
         spend(cost(name, [*values, *kwargs.values()]))
         check_filter(name, values)
-        result = func(*args, **kwargs)
-        spend(result_cost(name, result))
-        return built(result)
+        return built(func(*args, **kwargs), name)
 
     return guarded
 
@@ -69,9 +66,7 @@ def _counted_text(context: Any, text: str) -> str:
 def _counted_concat(context: Any, parts: list[Any]) -> str:
     spend(cost("", parts))
     refuse_growth(sum(printed_size(part) for part in parts))
-    text = "".join(str(part) for part in parts)
-    spend(result_cost("", text))
-    return built(text)
+    return built("".join(str(part) for part in parts))
 
 
 class _CountedNodes(NodeTransformer):
@@ -123,9 +118,7 @@ class PolicySandbox(ImmutableSandboxedEnvironment):
         owner = getattr(getattr(__obj, "__wrapped__", __obj), "__self__", None)
         spend(cost("", [owner, *args, *kwargs.values()]))
         check_call(__obj, args)
-        result = super().call(__context, __obj, *args, **kwargs)
-        spend(result_cost("", result))
-        return built(result)
+        return built(super().call(__context, __obj, *args, **kwargs))
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         spend()
@@ -138,9 +131,7 @@ class PolicySandbox(ImmutableSandboxedEnvironment):
     def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
         spend(cost("", [left, right]))
         check_operands(operator, left, right)
-        result = super().call_binop(context, operator, left, right)
-        spend(result_cost("", result))
-        return built(result)
+        return built(super().call_binop(context, operator, left, right))
 
 
 def _counted_print(value: Any) -> Any:
