@@ -106,26 +106,33 @@ def redact_secrets(text: str) -> str | None:
 # the text (none of its file scanning, settings or verification over the network). Left out:
 # its keyword and entropy detectors (they flag ordinary hostnames and GUIDs), public IP addresses
 # and Artifactory's (a name such as APEXMAIL01 fits it).
-_TOKENS = tuple(
-    pattern
-    for detector in (
-        AzureStorageKeyDetector,
-        DiscordBotTokenDetector,
-        GitHubTokenDetector,
-        GitLabTokenDetector,
-        MailchimpDetector,
-        NpmDetector,
-        OpenAIDetector,
-        PypiTokenDetector,
-        SendGridDetector,
-        SlackDetector,
-        SquareOAuthDetector,
-        StripeDetector,
-        TelegramBotTokenDetector,
-        TwilioKeyDetector,
+def _inline_flags(pattern: re.Pattern[str]) -> str:
+    flags = {re.IGNORECASE: "i", re.MULTILINE: "m", re.DOTALL: "s", re.VERBOSE: "x"}
+    return "".join(letter for flag, letter in flags.items() if pattern.flags & flag)
+
+
+_TOKENS = re.compile(
+    "|".join(
+        f"(?{_inline_flags(pattern)}:{pattern.pattern})"
+        for detector in (
+            AzureStorageKeyDetector,
+            DiscordBotTokenDetector,
+            GitHubTokenDetector,
+            GitLabTokenDetector,
+            MailchimpDetector,
+            NpmDetector,
+            OpenAIDetector,
+            PypiTokenDetector,
+            SendGridDetector,
+            SlackDetector,
+            SquareOAuthDetector,
+            StripeDetector,
+            TelegramBotTokenDetector,
+            TwilioKeyDetector,
+        )
+        for pattern in detector.denylist
     )
-    for pattern in detector.denylist
-)
+)  # one pass over the text, not one per pattern
 _JWT = tuple(JwtTokenDetector.denylist)
 # What a token may go on with past its pattern's match (a JWT's signature, a key's padding).
 _TOKEN_TAIL = re.compile(r"[\w+/=.~-]*")
@@ -136,7 +143,7 @@ _BASIC = re.compile(r"\bBasic\s+([A-Za-z0-9+/]{4,}={0,2})(?![\w+/=])")
 def _token_spans(text: str) -> list[tuple[int, int]]:
     """Where tokens known by their form stand in ``text``, overlapping ones merged."""
     found: list[tuple[int, int]] = []
-    for pattern in (*_TOKENS, *_JWT):
+    for pattern in (_TOKENS, *_JWT):
         for match in pattern.finditer(text):
             if pattern in _JWT and not JwtTokenDetector.is_formally_valid(match.group()):
                 continue
