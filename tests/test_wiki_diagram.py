@@ -31,7 +31,7 @@ LINE = re.compile(
     r'flowchart TB|  subgraph w\d+\["Wave \d+"\]|    subgraph w\d+g\d+\["[\w .,:/()+-]+"\]'
     r'| +n\d+(\["[\w .,:/()+-]+"\](:::group)?|\(\["[\w .,:/()+-]+"\]\)(:::step)?)'
     r"| +n\d+ ~~~ n\d+| +end|  w\d+ --> w\d+"
-    r'|  click n\d+ href "([a-z0-9./-]+|#wave-\d+)" "[\w .,:/()+-]+"|  classDef (group|step) [\w :-]+'
+    r'|  click n\d+ href "([a-z0-9./-]+(#scenario-[a-z0-9-]+)?|#wave-\d+)" "[\w .,:/()+-]+"|  classDef (group|step) [\w :-]+'
 )
 
 
@@ -135,6 +135,33 @@ def test_the_largest_groups_collapse_first() -> None:
     waves = [[(f"BIG{n:02}", "London") for n in range(30)] + [("SMALL01", "Leeds")]]
     source = draw(order(*waves), node_limit=10)
     assert '["30 servers"]:::group' in source and '["SMALL01"]' in source
+
+
+def test_edge_subscription_steps_sit_with_the_subscribed_site_and_open_their_scenario() -> None:
+    import datetime as dt
+
+    from mkdocs_exdr.pipeline import build_plan
+    from tests.conftest import EXAMPLE_INVENTORY
+
+    plan = build_plan(EXAMPLE_INVENTORY, None, dt.date(2026, 11, 20))
+    sites = {"london": "sites/london.md"}
+    london = next(o for o in plan.orders if o.scope == "London")
+    for an_order in (plan.orders[0], london):
+        source = DiagramMaker("recovery-order.md", True, lambda n: sites.get(n.casefold()))(
+            an_order, plan.servers
+        )
+        steps = [n for n, line in enumerate(source.splitlines()) if ":::step" in line]
+        assert len(steps) == 2, an_order.scope
+        for line in source.splitlines():
+            assert LINE.fullmatch(line), line
+        # Each step node is inside the London box of its wave, not in a "No site" box.
+        lines = source.splitlines()
+        for at in steps:
+            box = next(lines[i] for i in range(at, 0, -1) if "subgraph w" in lines[i])
+            assert '["London' in box, (an_order.scope, box)
+        assert 'href "../servers/dmz-edge01/#scenario-resubscribe" "DMZ-EDGE01"' in source
+        assert 'href "../servers/dmz-edge02/#scenario-resubscribe" "DMZ-EDGE02"' in source
+    assert "No site" not in DiagramMaker("sites/london.md", True, sites.get)(london, plan.servers)
 
 
 @pytest.mark.parametrize("size", [3, 40, 1000])

@@ -7,11 +7,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from pathlib import Path
+from typing import Any
 
 import pytest
 
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.render.pages import PageSet, render_pages
+from tests.browsers import require_chromium, served
 from tests.conftest import EXAMPLE_INVENTORY
 from tests.test_wiki_assets import example
 
@@ -94,3 +96,27 @@ def test_the_queue_database_is_shown_where_the_inventory_moved_it(
 def test_a_queue_database_left_in_place_is_shown_as_the_default(site: Path) -> None:
     row = queue_row(site, "fra-hub01")
     assert "\\TransportRoles\\data\\Queue (the default location)</td>" in row
+
+
+@pytest.mark.parametrize("path", ["recovery-order.md", "sites/london.md"])
+def test_edge_subscription_nodes_open_the_resubscribe_scenario(pages: PageSet, path: str) -> None:
+    page = pages.pages[path]
+    diagram = page[page.index("``` mermaid") : page.index("```\n", page.index("``` mermaid") + 3)]
+    assert diagram.count("/dmz-edge01/#scenario-resubscribe") == 1
+    assert "No site" not in diagram.split("subgraph w2")[-1]  # after wave 1's rebuilt Edges
+
+
+def test_diagram_links_look_like_links_under_mkdocs_own_theme(
+    tmp_path_factory: pytest.TempPathFactory, browser: Any
+) -> None:
+    require_chromium()
+    with served(example(tmp_path_factory.mktemp("plain"), "mkdocs")) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/dr/recovery-order/")
+        page.locator(".mermaid svg a").first.wait_for(timeout=20000)
+        styles = page.evaluate(
+            "() => [...document.querySelectorAll('.mermaid svg a .nodeLabel')].map("
+            "l => getComputedStyle(l).textDecorationLine)"
+        )
+        page.close()
+    assert len(styles) > 10 and set(styles) == {"underline"}

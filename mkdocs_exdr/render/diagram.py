@@ -12,11 +12,12 @@ below the diagram (``#wave-N``, written by ``site.md.j2``). No MkDocs here; labe
 from __future__ import annotations
 
 import posixpath
-from collections.abc import Callable
+import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
 from mkdocs_exdr.common.slugs import slugify
-from mkdocs_exdr.plan.model import OrderEntry, RecoveryOrder
+from mkdocs_exdr.plan.model import OrderEntry, RecoveryOrder, ServerPlan
 from mkdocs_exdr.render.escape import mermaid_label
 
 #: Servers of one site in one wave drawn one by one; above this, one node with a count.
@@ -57,12 +58,25 @@ class _Group:
     collapsed: bool = False
 
 
-def _groups(order: RecoveryOrder) -> list[list[_Group]]:
+def _site(entry: OrderEntry, known: dict[str, ServerPlan]) -> str | None:
+    """The box an entry is drawn in: its server's site; for a waiting step of a server of no site
+    (an Edge subscription), the site it subscribes to, where the step's work is done."""
+    if entry.server is None:
+        return None
+    if entry.site:
+        return entry.site
+    plan = known.get(entry.server)
+    if entry.step is not None and plan is not None and plan.server.edge_sync_site:
+        return plan.server.edge_sync_site
+    return NO_SITE
+
+
+def _groups(order: RecoveryOrder, known: dict[str, ServerPlan]) -> list[list[_Group]]:
     waves = []
     for wave in order.waves:
         by_site: dict[str, _Group] = {}
         for entry in wave:
-            site = None if entry.server is None else (entry.site or NO_SITE)
+            site = _site(entry, known)
             key = "" if site is None else site.casefold()
             by_site.setdefault(key, _Group(site)).entries.append(entry)
         waves.append(sorted(by_site.values(), key=lambda g: (g.site is not None, str(g.site))))
@@ -88,6 +102,15 @@ def _rows(first: int, last: int, indent: str) -> list[str]:
     return [f"{indent}n{n - ROW} ~~~ n{n}" for n in range(first + ROW, last + 1)]
 
 
+def _scenario_fragment(plan: ServerPlan | None, step: str) -> str:
+    """``#`` and the anchor of the scenario that holds ``step``: the one that only does that work
+    (no rebuild) first, such as an Edge server's new subscription; empty if none holds it."""
+    holding = [sc for sc in (plan.scenarios if plan else ()) if any(s.id == step for s in sc.steps)]
+    holding.sort(key=lambda sc: (sc.rebuilds, sc.unavailable is not None))
+    anchor = holding[0].anchor if holding else ""
+    return f"#{anchor}" if re.fullmatch(r"[a-z0-9-]+", anchor) else ""
+
+
 def wave_anchor(number: int) -> str:
     """The id of wave ``number``'s list below a site's diagram."""
     return f"wave-{number}"
@@ -110,9 +133,11 @@ class DiagramMaker:
     def url(self, target: str) -> str:
         return page_url(self.here, target, self.directory_urls)
 
-    def __call__(self, order: RecoveryOrder) -> str:
-        """The Mermaid source of ``order`` (without the fence)."""
-        waves = _groups(order)
+    def __call__(self, order: RecoveryOrder, servers: Iterable[ServerPlan] = ()) -> str:
+        """The Mermaid source of ``order`` (without the fence); ``servers`` place and link the
+        waiting steps (each opens the scenario that holds the step)."""
+        known = {s.server.name: s for s in servers}
+        waves = _groups(order, known)
         own_site = order.scope != "organization"  # a site's page: its servers are the diagram
         _collapse(waves, self.node_limit if own_site else self.site_limit, self.node_limit)
         lines = ["flowchart TB"]
@@ -144,8 +169,10 @@ class DiagramMaker:
                         number += 1
                         lines.append(f"{indent}n{number}{self._node(entry)}")
                         if entry.server is not None:
-                            target = f"servers/{slugify(entry.server)}.md"
-                            links.append(self._click(number, self.url(target), entry.server))
+                            url = self.url(f"servers/{slugify(entry.server)}.md")
+                            if entry.step is not None:
+                                url += _scenario_fragment(known.get(entry.server), entry.step)
+                            links.append(self._click(number, url, entry.server))
                     lines += _rows(first, number, indent)
                 if group.site is not None:
                     lines.append("    end")
