@@ -49,6 +49,7 @@ FORMS = {
         [AZURE_KEY[:40]],
     ),
     "pass-colon": ("svc-backup pass: Hunter2Sekrit", ["Hunter2Sekrit"]),
+    "pass-quoted": ("vpn pass: 'Hunter2 Sekrit' (rotated)", ["Hunter2", "Sekrit"]),
     "psexec": (
         r"psexec \\mbx01 -u admin -p Hunter2Sekrit cmd /c ntbackup",
         ["Hunter2Sekrit"],

@@ -47,7 +47,7 @@ _NOT_A_VALUE = (
     r"same|blank|empty|expired|reset|shared|with|from|of|is|was|for|and|or|to|must|should|"
     r"will|can|has|expires|policy|file|command)\b"
 )
-_PASSWORD_LIKE = rf"""(?=[^\s"',;}}]*[\d!@#$%^&*+=?~_]){_VALUE}"""
+_PASSWORD_LIKE = rf"""(?=["']?[^\s"',;}}]*[\d!@#$%^&*+=?~_]){_VALUE}"""
 _SECRET_TEXT = re.compile(
     r"(?i)-----BEGIN [A-Z ]*PRIVATE KEY-----.*?(?:-----END [A-Z ]*PRIVATE KEY-----|$)"
     # a connection string's Password=two words; (up to the semicolon)
