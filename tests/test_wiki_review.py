@@ -120,3 +120,39 @@ def test_diagram_links_look_like_links_under_mkdocs_own_theme(
         )
         page.close()
     assert len(styles) > 10 and set(styles) == {"underline"}
+
+
+def test_the_matrix_filter_shows_role_titles_and_a_filtered_printout_says_so(
+    site: Path, browser: Any
+) -> None:
+    require_chromium()
+    with served(site) as base:
+        page = browser.new_page()
+        page.goto(f"{base}/dr/backup-matrix/")
+        role = page.locator(".exdr-filter select").nth(1)
+        role.wait_for()
+        options = dict(
+            zip(
+                role.locator("option").evaluate_all("os => os.map(o => o.value)"),
+                role.locator("option").all_inner_texts(),
+                strict=True,
+            )
+        )
+        assert options["client-access"] == "Client Access"
+        assert options["edge-transport"] == "Edge Transport"
+        note = page.locator(".exdr-filter-note")
+        page.emulate_media(media="print")
+        assert not note.is_visible()  # the whole matrix: nothing to say
+        page.emulate_media(media="screen")
+        page.locator(".exdr-filter select").first.select_option("London")
+        role.select_option("mailbox")
+        shown = page.locator(".exdr-matrix tbody tr:not([hidden])").count()
+        total = page.locator(".exdr-matrix tbody tr").count()
+        assert 0 < shown < total
+        assert not note.is_visible()  # on screen the filter bar says it
+        page.emulate_media(media="print")
+        assert note.is_visible()
+        assert note.inner_text() == (
+            f"Filtered: {shown} of {total} servers (site London, role Mailbox)"
+        )
+        page.close()

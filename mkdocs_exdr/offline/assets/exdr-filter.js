@@ -1,6 +1,8 @@
 /* mkdocs-exdr: a filter by site and by role above long tables of servers (the backup matrix).
    A table opts in with data-exdr-filter; each row names its site and roles in data-site and
-   data-roles. Without JavaScript, and on paper, the whole table shows. */
+   data-roles; the table may give role titles (data-role-ids, data-role-titles: JSON lists),
+   shown in place of the ids. Without JavaScript the whole table shows; on paper a filtered table
+   says so above it ("Filtered: 3 of 14 servers (site London)"). */
 (function () {
   function choices(rows, attribute, split) {
     var seen = {};
@@ -11,7 +13,18 @@
     }
     return Object.keys(seen).sort(function (a, b) { return a.localeCompare(b); });
   }
-  function select(label, all, values) {
+  function titles(table) {
+    var found = {};
+    try {
+      var ids = JSON.parse(table.getAttribute("data-role-ids") || "[]");
+      var names = JSON.parse(table.getAttribute("data-role-titles") || "[]");
+      for (var i = 0; i < ids.length; i++) if (names[i]) found[ids[i]] = String(names[i]);
+    } catch (error) {
+      return {};
+    }
+    return found;
+  }
+  function select(label, all, values, names) {
     var wrap = document.createElement("label");
     wrap.textContent = label + " ";
     var box = document.createElement("select");
@@ -22,7 +35,7 @@
     for (var i = 0; i < values.length; i++) {
       var option = document.createElement("option");
       option.value = values[i];
-      option.textContent = values[i];
+      option.textContent = (names && names[values[i]]) || values[i];
       box.appendChild(option);
     }
     wrap.appendChild(box);
@@ -33,13 +46,15 @@
     table.setAttribute("data-exdr-filter-ready", "1");
     var rows = table.querySelectorAll("tbody tr");
     var site = select("Site", "all sites", choices(rows, "data-site", false));
-    var role = select("Role", "all roles", choices(rows, "data-roles", true));
+    var role = select("Role", "all roles", choices(rows, "data-roles", true), titles(table));
     var count = document.createElement("span");
     var bar = document.createElement("div");
     bar.className = "exdr-filter exdr-screen-only";
     bar.appendChild(site.label);
     bar.appendChild(role.label);
     bar.appendChild(count);
+    var note = document.createElement("p");
+    note.className = "exdr-filter-note exdr-print-only";
     function apply() {
       var shown = 0;
       for (var i = 0; i < rows.length; i++) {
@@ -51,11 +66,17 @@
         if (show) shown++;
       }
       count.textContent = shown + " of " + rows.length + " servers";
+      var chosen = [];
+      if (site.box.value) chosen.push("site " + site.box.value);
+      if (role.box.value) chosen.push("role " + role.box.options[role.box.selectedIndex].text);
+      note.hidden = !chosen.length;
+      note.textContent = "Filtered: " + count.textContent + " (" + chosen.join(", ") + ")";
     }
     site.box.addEventListener("change", apply);
     role.box.addEventListener("change", apply);
     var anchor = table.closest(".exdr-matrix-scroll") || table;
     anchor.parentNode.insertBefore(bar, anchor);
+    anchor.parentNode.insertBefore(note, anchor);
     apply();
   }
   function run() {
