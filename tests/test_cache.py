@@ -134,19 +134,22 @@ def test_a_damaged_cache_file_is_ignored(project: Path, runner: CliRunner, damag
 
 
 def test_pages_keep_their_time_when_their_text_is_unchanged(tmp_path: Path) -> None:
-    folder = tmp_path / "cache" / "pages"
-    written = write_pages(folder, {"dr/a.md": "# A\n", "dr/servers/b.md": "# B\n"})
+    root = tmp_path / "cache"
+    folder = root / "pages"
+    written = write_pages(root, {"dr/a.md": "# A\n", "dr/servers/b.md": "# B\n"})
+    assert written is not None
     for path in written.values():
         old = path.stat().st_mtime_ns - 10**9
         os.utime(path, ns=(old, old))
     stamps = {uri: path.stat().st_mtime_ns for uri, path in written.items()}
-    again = write_pages(folder, {"dr/a.md": "# A\n", "dr/servers/b.md": "# B, changed\n"})
+    again = write_pages(root, {"dr/a.md": "# A\n", "dr/servers/b.md": "# B, changed\n"})
+    assert again is not None
     assert again["dr/a.md"].stat().st_mtime_ns == stamps["dr/a.md"]
     assert again["dr/servers/b.md"].stat().st_mtime_ns > stamps["dr/servers/b.md"]
-    write_pages(folder, {"dr/a.md": "# A\n"})
+    write_pages(root, {"dr/a.md": "# A\n"})
     assert not (folder / "dr" / "servers" / "b.md").exists()
     with pytest.raises(ValueError, match="leaves the cache folder"):
-        write_pages(folder, {"../x.md": "x"})
+        write_pages(root, {"../x.md": "x"})
 
 
 def test_a_dirty_build_rebuilds_only_the_pages_that_changed(tmp_path: Path) -> None:

@@ -86,7 +86,7 @@ def test_a_step_written_differently_on_its_server_page_is_rendered_again() -> No
     steps.learn(server, '<h2 class="exdr-step" id="1">1. Stop</h2>\n<p>rendered</p>\n<h2>V</h2>')
     same = "#### 1. Stop { .exdr-step }\n\nSee [the site](../sites/a.md).\n"
     other = "#### 1. Stop { .exdr-step }\n\nSee [the site](sites/a.md).\n"
-    assert re.search(r"<!-- exdr-step-body [0-9a-f]{32} -->", steps.use(same))
+    assert re.search(r"<!-- exdr-step-body [0-9a-f]{32} [0-9a-f]{32} -->", steps.use(same))
     assert steps.use(other) == other
     filled = steps.fill(steps.use(same))
     assert filled.startswith("#### 1. Stop { .exdr-step }\n\n")

@@ -1,55 +1,57 @@
-"""Generated pages written to a cache folder, a file touched only when its text changed.
+"""Generated pages written to the cache folder, a file touched only when its text changed.
 
 ``mkdocs serve --dirty`` (and ProperDocs') rebuilds a page when its source is newer than its
 HTML (``File.is_modified``): a page whose text is the same keeps its modification time, and is
-not built again.
+not built again. The pages live in ``pages/`` of the folder the cache owns (``folder.own``);
+only files there that are no longer generated are removed.
 """
 
 from __future__ import annotations
 
+import os
 import posixpath
 from pathlib import Path
 
-#: Written into the cache folder so that git leaves it alone wherever it is.
-IGNORE_ALL = "# written by mkdocs-exdr: a cache, safe to delete\n*\n"
+from mkdocs_exdr.cache.folder import own, subfolder
+
+SUBFOLDER = "pages"
 
 
-def prepare(root: Path) -> None:
-    """Create the cache folder ``root``, ignored by git."""
-    root.mkdir(parents=True, exist_ok=True)
-    ignore = root / ".gitignore"
-    if not ignore.is_file():
-        ignore.write_text(IGNORE_ALL, encoding="utf-8")
-
-
-def write_pages(folder: Path, pages: dict[str, str]) -> dict[str, Path]:
-    """Write ``pages`` (text by URI) under ``folder``; return each page's file.
-
-    A file already holding the same text is not written again; files of pages that are gone
-    are removed.
+def write_pages(root: Path, pages: dict[str, str]) -> dict[str, Path] | None:
+    """Write ``pages`` (text by URI) under ``root/pages``; return each page's file, or ``None``
+    when ``root`` is not the cache's or cannot be written.
     """
-    prepare(folder.parent)
+    if own(root) is None or (folder := subfolder(root, SUBFOLDER)) is None:
+        return None
     written: dict[str, Path] = {}
-    for uri, text in pages.items():
-        if posixpath.isabs(uri) or ".." in uri.split("/"):
-            raise ValueError(f"page path {uri!r} leaves the cache folder")
-        path = folder.joinpath(*uri.split("/"))
-        data = text.encode("utf-8")
-        try:
-            same = path.stat().st_size == len(data) and path.read_bytes() == data
-        except OSError:
-            same = False
-        if not same:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            temporary = path.with_name(f".{path.name}.tmp")
-            temporary.write_bytes(data)
-            temporary.replace(path)
-        written[uri] = path
-    _remove_others(folder, set(written.values()))
+    try:
+        for uri, text in pages.items():
+            parts = uri.split("/")
+            if posixpath.isabs(uri) or {"..", ".", ""} & set(parts):
+                raise ValueError(f"page path {uri!r} leaves the cache folder or is not a page")
+            path = folder.joinpath(*parts)
+            data = text.encode("utf-8")
+            try:
+                same = path.stat().st_size == len(data) and path.read_bytes() == data
+            except OSError:
+                same = False
+            if not same:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+                temporary.write_bytes(data)
+                temporary.replace(path)
+            written[uri] = path
+        _remove_others(folder, set(written.values()))
+    except OSError:
+        return None
     return written
 
 
 def _remove_others(folder: Path, keep: set[Path]) -> None:
-    for path in folder.rglob("*"):
-        if path.is_file() and path not in keep:
-            path.unlink(missing_ok=True)
+    """Remove the files under ``folder`` (the cache's own) no longer generated, never
+    following a link out of it."""
+    for top, _dirs, names in os.walk(folder):
+        for name in names:
+            path = Path(top, name)
+            if path not in keep and not path.is_symlink():
+                path.unlink(missing_ok=True)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from pathlib import PurePosixPath, PureWindowsPath
+from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from mkdocs.config import config_options as c
 from mkdocs.config.base import Config, ValidationError
@@ -44,6 +44,52 @@ class Subfolder(c.Type[str]):
         return text
 
 
+class CacheFolder(c.Type[str]):
+    """The cache folder: inside the project, not the project itself, not inside the inventory
+    or the policies (the plugin refuses one inside ``docs_dir`` as well, ``inside_docs``)."""
+
+    def __init__(self, default: str) -> None:
+        super().__init__(str, default=default)
+
+    def run_validation(self, value: object) -> str:
+        text = super().run_validation(value)
+        windows = PureWindowsPath(text)
+        if PurePosixPath(text).is_absolute() or windows.anchor or ".." in windows.parts:
+            raise ValidationError(
+                f"{text!r} leaves the project; expected a folder beside mkdocs.yml, such as "
+                ".cache/exdr (no .., no leading / or drive)"
+            )
+        if not PurePosixPath(text.replace("\\", "/")).parts:
+            raise ValidationError(
+                f"{text!r} is the project folder itself; expected a folder of its own, such as "
+                ".cache/exdr"
+            )
+        return text
+
+    def post_validation(self, config: Config, key_name: str) -> None:
+        base = Path(config.config_file_path or ".").parent
+        folder = (base / config[key_name]).resolve()
+        for option in ("inventory", "policies"):
+            other = Path(config[option]).resolve()
+            if folder == other or other in folder.parents or folder in other.parents:
+                raise ValidationError(
+                    f"{config[key_name]!r} is the {option} folder, inside it or holds it; the "
+                    "cache must be a folder of its own, such as .cache/exdr"
+                )
+
+
+def inside_docs(cache_dir: str, base: Path, docs_dir: Path) -> str | None:
+    """Why the cache folder ``cache_dir`` (relative to ``base``) may not be used with the
+    docs folder ``docs_dir``, or ``None`` when it may."""
+    folder, docs = (base / cache_dir).resolve(), docs_dir.resolve()
+    if folder == docs or docs in folder.parents or folder in docs.parents:
+        return (
+            f"{cache_dir!r} is the docs folder, inside it or holds it; the cache must be a folder "
+            "of its own beside docs_dir, such as .cache/exdr"
+        )
+    return None
+
+
 class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Options of the ``exdr`` plugin; folders are relative to mkdocs.yml."""
 
@@ -71,7 +117,7 @@ class ExdrConfig(Config):  # type: ignore[no-untyped-call]
     """Offline copies warn, when opened, once they are older than this many days."""
     classification = c.Optional(c.Type(str))
     """A line on every page and printout, such as "Internal: contains server names"."""
-    cache_dir = c.Type(str, default=".cache/exdr")
+    cache_dir = CacheFolder(default=".cache/exdr")
     """Folder (relative to mkdocs.yml) of the generated pages and the check cache; safe to
     delete. Pages whose text did not change keep their time there, for ``serve --dirty``."""
     print_limit = c.Type(int, default=500)

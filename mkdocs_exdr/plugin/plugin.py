@@ -20,7 +20,7 @@ from mkdocs_exdr.offline import bundle as offline
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
 from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.plugin import assets
-from mkdocs_exdr.plugin.config import ExdrConfig
+from mkdocs_exdr.plugin.config import ExdrConfig, inside_docs
 from mkdocs_exdr.plugin.extensions import enable_extensions
 from mkdocs_exdr.render.notes import local_notes
 from mkdocs_exdr.render.pages import NAV_PAGES, PageSet, error_page, render_pages
@@ -72,6 +72,10 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
     def on_config(self, config: MkDocsConfig) -> MkDocsConfig | None:
         if not self.config.enabled:
             return config
+        base = Path(config.config_file_path or ".").parent
+        why = inside_docs(self.config.cache_dir, base, Path(config.docs_dir))
+        if why:
+            raise PluginError(f"exdr: invalid option cache_dir: {why}")
         enable_extensions(config)
         assets.configure(config, external=self.config.external_assets)
         if f"{offline.SITE_FOLDER}/exdr.css" not in config.extra_css:
@@ -187,7 +191,15 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         if not self.dirty:
             return dict(texts)
         base = Path(config.config_file_path or ".").parent
-        return dict(write_pages(base / self.config.cache_dir / "pages", texts))
+        written = write_pages(base / self.config.cache_dir, texts)
+        if written is None:
+            log.info(
+                "no page cache: %s is not the cache's folder or cannot be written; every "
+                "page is built",
+                self.config.cache_dir,
+            )
+            return dict(texts)
+        return dict(written)
 
     def on_nav(self, nav: Navigation, *, config: MkDocsConfig, files: Files) -> Navigation | None:
         if self.pages is None:

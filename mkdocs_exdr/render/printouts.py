@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import re
+import secrets
 from dataclasses import dataclass, field
 
 #: A step's heading line, as ``_macros.md.j2``'s ``step`` writes it.
@@ -23,8 +24,9 @@ _FENCE = re.compile(r"^[ \t]*(`{3,}|~{3,})")
 #: A step heading in HTML, and the next heading of any kind after it.
 _STEP_HTML = re.compile(r'<h([1-6])\b[^>]*\bclass="exdr-step"[^>]*>.*?</h\1>', re.DOTALL)
 _NEXT_HEADING = re.compile(r"<h[1-6][\s>]")
-#: What the body of a printout's step becomes in its Markdown before rendering.
-_PLACEHOLDER = re.compile(r"<!-- exdr-step-body ([0-9a-f]{32}) -->\n?")
+#: What the body of a printout's step becomes in its Markdown before rendering: a comment
+#: holding this build's random nonce (so no text of a page can carry one) and the body's key.
+_PLACEHOLDER = re.compile(r"<!-- exdr-step-body ([0-9a-f]{32}) ([0-9a-f]{32}) -->\n?")
 
 
 def _key(body: str) -> str:
@@ -68,6 +70,7 @@ class RenderedSteps:
 
     context: str = ""
     html: dict[str, str] = field(default_factory=dict)
+    nonce: str = field(default_factory=lambda: secrets.token_hex(16))
 
     def learn(self, markdown: str, html: str) -> None:
         """Remember the bodies of a page rendered from ``markdown`` into ``html``.
@@ -92,10 +95,20 @@ class RenderedSteps:
         last = 0
         for key, start, stop in step_bodies(markdown):
             if key in self.html:
-                parts += [markdown[last:start], f"\n\n<!-- exdr-step-body {key} -->\n\n"]
+                parts += [
+                    markdown[last:start],
+                    f"\n\n<!-- exdr-step-body {self.nonce} {key} -->\n\n",
+                ]
                 last = stop
         return "".join(parts) + markdown[last:] if parts else markdown
 
     def fill(self, html: str) -> str:
-        """The printout's HTML with each placeholder replaced by the body it stands for."""
-        return _PLACEHOLDER.sub(lambda m: self.html[m.group(1)], html)
+        """The printout's HTML with each placeholder of this build replaced by the body it
+        stands for; anything else that looks like one is left as it is."""
+
+        def body(match: re.Match[str]) -> str:
+            if match.group(1) != self.nonce:
+                return match.group(0)
+            return self.html.get(match.group(2), match.group(0))
+
+        return _PLACEHOLDER.sub(body, html)
