@@ -156,3 +156,11 @@ def test_the_matrix_filter_shows_role_titles_and_a_filtered_printout_says_so(
             f"Filtered: {shown} of {total} servers (site London, role Mailbox)"
         )
         page.close()
+
+
+def test_a_restore_test_of_a_backup_item_names_the_item_by_its_title(site: Path) -> None:
+    page = (site / "dr/servers/dmz-edge01/index.html").read_text(encoding="utf-8")
+    section = page[page.index('id="restore-tests"') :]
+    row = section[section.index("<tbody>") : section.index("</tbody>")]
+    assert "<td>Cloned configuration export (ExportEdgeConfig.ps1)</td>" in row
+    assert "edge-cloned-config" not in row
