@@ -190,3 +190,32 @@ def test_mermaid_draws_the_diagram_of_any_size(
         page.screenshot(path=str(artifacts / f"diagram-{size}.png"), full_page=True)
         page.close()
     assert drawn == len(nodes(source))
+
+
+def test_a_collapsed_node_on_a_site_page_opens_its_waves_list(tmp_path: Path, browser: Any) -> None:
+    require_chromium()
+    first = [(f"LON-MBX{n:02}", "London") for n in range(30)]
+    source = draw(
+        order(first, [("X1", "London")], scope="London"), "sites/london.md", node_limit=10
+    )
+    vendor = tmp_path / "mermaid.min.js"
+    vendor.write_bytes((offline.VENDOR / "mermaid" / "mermaid.min.js").read_bytes())
+    (tmp_path / "index.html").write_text(
+        '<!doctype html><meta charset="utf-8"><script src="mermaid.min.js"></script>'
+        '<div class="mermaid" id="d"></div><ol><li style="margin-top: 3000px">'
+        '<span id="wave-1"></span>LON-MBX00 …</li></ol><script>'
+        f'document.getElementById("d").textContent = {source!r};'
+        'mermaid.initialize({startOnLoad: false, securityLevel: "strict"});'
+        'mermaid.run({querySelector: "#d"});</script>',
+        encoding="utf-8",
+    )
+    with served(tmp_path) as base:
+        page = browser.new_page(viewport={"width": 1280, "height": 800})
+        page.goto(f"{base}/index.html")
+        page.locator("#d svg a", has_text="30 servers").click(timeout=30000)
+        page.wait_for_url("**/index.html#wave-1")
+        in_view = page.evaluate(
+            "() => document.getElementById('wave-1').getBoundingClientRect().top"
+        )
+        page.close()
+    assert 0 <= in_view < 800
