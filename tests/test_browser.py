@@ -31,6 +31,12 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     shutil.rmtree(out, ignore_errors=True)
 
 
+#: How long to wait for something the page does by itself (drawing a diagram, loading the
+#: search index in its worker), in milliseconds: generous, as a loaded machine is slow; a
+#: wait ends as soon as its condition holds.
+PATIENCE = 180_000
+
+
 def heading(page: object) -> str:
     """The page's h1 without the permalink sign."""
     return str(page.locator("h1").first.inner_text()).rstrip("¶").strip()  # type: ignore[attr-defined]
@@ -38,6 +44,7 @@ def heading(page: object) -> str:
 
 def test_home_site_server_and_search(site: str, browser: object, artifacts: Path) -> None:
     page = browser.new_page(viewport={"width": 1280, "height": 1000})  # type: ignore[attr-defined]
+    page.set_default_timeout(PATIENCE)
     page.goto(f"{site}/dr/")
     assert heading(page) == "Fabrikam: disaster recovery"
     page.screenshot(path=str(artifacts / "home.png"))
@@ -55,15 +62,17 @@ def test_home_site_server_and_search(site: str, browser: object, artifacts: Path
 
     # Material draws Mermaid with the copy shipped in the site (no CDN): the diagram is an SVG.
     page.goto(f"{site}/dr/recovery-order/")
-    page.locator("div.mermaid").first.wait_for(timeout=20000)
+    page.locator("div.mermaid").first.wait_for(timeout=PATIENCE)
     assert page.locator("pre.mermaid").count() == 0
     page.screenshot(path=str(artifacts / "recovery-order.png"))
 
     page.goto(f"{site}/")
     page.locator("label.md-search__icon, .md-search__input").first.click()
+    # The worker builds its index from search_index.json first ("Initializing search"), then
+    # answers the query typed meanwhile: wait for that answer, however long the machine takes.
     page.locator(".md-search__input").fill("FRA-CAS01")
     result = page.locator(".md-search-result__item a").first
-    result.wait_for(timeout=20000)
+    result.wait_for(timeout=PATIENCE)
     assert "FRA-CAS01" in result.inner_text()
     page.screenshot(path=str(artifacts / "search.png"))
     result.click()
