@@ -318,3 +318,14 @@ def test_the_hmac_key_is_private(project: Path, runner: CliRunner) -> None:
     before = entry.read_text()
     assert check(runner).exit_code == 0
     assert entry.read_text() != before
+
+
+def test_a_set_up_cut_short_is_taken_up_but_a_foreign_gitignore_is_not(tmp_path: Path) -> None:
+    from mkdocs_exdr.cache.folder import IGNORE_ALL, own
+
+    ours, theirs = tmp_path / "ours", tmp_path / "theirs"
+    write(ours, {".gitignore": IGNORE_ALL})
+    write(theirs, {".gitignore": "*.log\n"})
+    assert own(ours) == ours and (ours / "CACHEDIR.TAG").is_file()
+    assert own(theirs) is None and not (theirs / "CACHEDIR.TAG").exists()
+    assert (theirs / ".gitignore").read_text() == "*.log\n"

@@ -45,14 +45,28 @@ def own(root: Path) -> Path | None:
     if is_owned(root):
         return root
     try:
-        if root.is_symlink() or (root.exists() and (not root.is_dir() or any(root.iterdir()))):
+        if root.is_symlink() or (root.exists() and not _empty(root)):
             return None
         root.mkdir(parents=True, exist_ok=True)
-        _create(root / IGNORE_ALL_NAME, IGNORE_ALL.encode())
+        if not (root / IGNORE_ALL_NAME).exists():
+            _create(root / IGNORE_ALL_NAME, IGNORE_ALL.encode())
         _create(root / TAG_NAME, TAG.encode())  # last: the mark means "fully set up"
     except OSError:
         return None
     return root if is_owned(root) else None
+
+
+def _empty(root: Path) -> bool:
+    """Whether ``root`` is a folder holding nothing, or only the ``.gitignore`` this module
+    writes first (a set-up cut short)."""
+    if not root.is_dir():
+        return False
+    names = [entry.name for entry in root.iterdir()]
+    if names == [IGNORE_ALL_NAME]:
+        ignore = root / IGNORE_ALL_NAME
+        text = ignore.read_text(encoding="utf-8", errors="replace")
+        return not ignore.is_symlink() and text == IGNORE_ALL
+    return not names
 
 
 def subfolder(root: Path, name: str) -> Path | None:
