@@ -45,6 +45,14 @@ def html(project: Path, path: str) -> str:
 EXAMPLE_INVENTORY = REPO / "inventory"
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _repository_untouched() -> Iterator[None]:
+    """No test leaves a cache folder in the repository (tests write into tmp folders only)."""
+    before = (REPO / ".cache").exists()
+    yield
+    assert before or not (REPO / ".cache").exists(), "a test wrote .cache/ into the repository"
+
+
 def pytest_addoption(parser: pytest.Parser) -> None:
     parser.addoption(
         "--update-goldens", action="store_true", help="Rewrite expected files from actual output."
