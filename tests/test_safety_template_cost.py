@@ -97,7 +97,7 @@ PROBE = {
                 "id": "probe-step",
                 "phase": 50,
                 "title": "Probe",
-                "text": "{% for a in range(30) %}{{ a }}{% endfor %}",
+                "text": "{% for a in range(1000) %}{{ a }}{% endfor %}",
                 "source": "https://example.org/probe",
             }
         ],
@@ -108,7 +108,9 @@ PROBE = {
 def test_a_policy_template_past_its_time_is_a_located_problem(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    # 30 loop turns, each read of the clock a second: past POLICY_SECONDS at the 11th.
+    # The clock is read every CLOCK_EVERY operations and moves a second each time: 1,000 loop
+    # turns read it more than POLICY_SECONDS times.
+    assert 1000 // limits.CLOCK_EVERY > limits.POLICY_SECONDS
     monkeypatch.setattr(limits, "_clock", _FastClock(1.0))
     project = make_project(tmp_path, inventory=SERVERS)
     write(project, {"policies/probe.yml": json.dumps(PROBE, indent=2)})
@@ -131,11 +133,12 @@ def test_page_templates_share_one_clock_for_the_plan(
     )
     steps = sum(len(s.items) for s in plan.servers)
     seconds = limits.PAGE_SECONDS + limits.PAGE_SECONDS_PER_UNIT * (len(plan.servers) + steps)
-    # Half a millisecond an operation: the package's pages take a few seconds of that, and
-    # 300,000 loop turns fit the operations budget but not the time.
+    # Half a millisecond an operation (the clock is read every CLOCK_EVERY): the package's pages
+    # take a few seconds of that, and 300,000 loop turns fit the operations budget but not the
+    # time.
     assert limits.page_budget(len(plan.servers), steps).max_operations > 300_000
     assert seconds < 300_000 * 0.0005
-    monkeypatch.setattr(limits, "_clock", _FastClock(0.0005))
+    monkeypatch.setattr(limits, "_clock", _FastClock(0.0005 * limits.CLOCK_EVERY))
     with pytest.raises(InvalidInput) as raised:
         render_pages(plan, user_templates=folder)
     (problem,) = raised.value.problems
