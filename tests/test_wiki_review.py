@@ -164,3 +164,25 @@ def test_a_restore_test_of_a_backup_item_names_the_item_by_its_title(site: Path)
     row = section[section.index("<tbody>") : section.index("</tbody>")]
     assert "<td>Cloned configuration export (ExportEdgeConfig.ps1)</td>" in row
     assert "edge-cloned-config" not in row
+
+
+def test_the_lost_server_table_names_backup_items_by_their_title(pages: PageSet) -> None:
+    servers = {name: text for name, text in pages.pages.items() if name.startswith("servers/")}
+    named = [text for text in servers.values() if "from backup item " in text]
+    assert len(named) >= 10
+    raw = [
+        name
+        for name, text in servers.items()
+        if re.search(r"from backup item [\"`]?[a-z0-9]+(?:-[a-z0-9]+)*[\"`]?\s*\|", text)
+    ]
+    assert raw == []
+    edge = servers["servers/dmz-edge01.md"]
+    assert 'from backup item "Cloned configuration export (ExportEdgeConfig.ps1)"' in edge
+
+
+def test_portability_does_not_claim_room_where_the_inventory_counts_none(pages: PageSet) -> None:
+    page = pages.pages["servers/lon-mbx03.md"]
+    assert "By the inventory's counts no single target has room for all 3 mailbox databases" in page
+    assert "outside a cluster can take them (candidates: LON-MBX02)" in page
+    assert "has room for them" not in page
+    assert "in the inventory: LON-MBX02" not in page
