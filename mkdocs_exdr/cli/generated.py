@@ -6,9 +6,13 @@ Every file written carries the generate mark: pages and plan.json on their secon
 the mark is a person's, a symbolic link or a folder at a target is not a file of ours, and a
 path that resolves outside the output folder (through a linked folder) is refused. One refusal
 and nothing is written, so a run either writes every file or leaves the folder as it was found.
-After a successful write, a file with the mark under the pages' or the assets' folder that this
-run did not write (the page of a server since renamed) is removed, so a later build does not
-publish it; unmarked files and symbolic links stay, and linked folders are not entered.
+After a successful write, the run records what it wrote in ``MANIFEST`` (at the top of the
+output folder: each file's path and sha256). A file the previous run listed there and this run
+did not write (the page of a server since renamed, or every page of a ``path`` since changed) is
+removed only if it still carries the mark and is byte for byte what that run wrote; one that was
+edited, and a marked file the manifest does not list (a person's copy of a page), is left in
+place and named, with the reason. Unmarked files and symbolic links stay, a listed path under a
+linked folder is not followed, and nothing outside the output folder is touched.
 
 The assets go where the plugin puts them in a site (``assets/exdr/…`` beside the pages' folder),
 so the pages find them under either route; ``route_settings`` is the configuration a site
@@ -17,6 +21,8 @@ generator that runs no plugin (Zensical) needs for them.
 
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import posixpath
 from collections.abc import Callable
@@ -40,6 +46,8 @@ from mkdocs_exdr.render.pages import NAV_PAGES
 _HEAD_BYTES = 4096
 #: The first line of every asset generate writes: a comment in CSS and JavaScript.
 ASSET_MARK = f"/* {GENERATED_KEY}: {GENERATED_NOTE} */\n"
+#: What a run wrote (paths relative to the output folder, with their sha256), for the next run.
+MANIFEST = ".exdr-generated.json"
 
 
 def is_generated_asset(head: str) -> bool:
@@ -49,11 +57,12 @@ def is_generated_asset(head: str) -> bool:
 
 @dataclass(frozen=True)
 class Written:
-    """What ``write_generated`` did: the pages' folder, and the stale files it removed (as
-    messages name them)."""
+    """What ``write_generated`` did: the pages' folder, the stale files it removed, and the
+    stale files it left in place with the reason (as messages name them)."""
 
     root: Path
     removed: tuple[str, ...]
+    kept: tuple[tuple[str, str], ...] = ()
 
 
 def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str) -> Written:
@@ -72,6 +81,12 @@ def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str
     for uri, source in SITE_FILES.items():
         data = ASSET_MARK.encode("utf-8") + source.read_bytes()
         targets[output / uri] = (data, is_generated_asset)
+    listed = {
+        target.relative_to(output).as_posix(): hashlib.sha256(data).hexdigest()
+        for target, (data, _) in targets.items()
+    }
+    manifest = json.dumps({GENERATED_KEY: GENERATED_NOTE, "files": listed}, indent=2) + "\n"
+    targets[output / MANIFEST] = (manifest.encode("utf-8"), is_generated)
     problems = [
         problem
         for target, (_, marked) in targets.items()
@@ -79,16 +94,35 @@ def write_generated(output: Path, prefix: str, pages: dict[str, str], shown: str
     ]
     if problems:
         raise InvalidInput(problems)
+    previous = _previous(output)
     for target, (data, _) in targets.items():
         # A new file renamed over the old one: a hard link to a file outside the output
         # folder is replaced, not written through, and a page is never half-written.
         replace_file(target, data)
-    folders = [root, output / SITE_FOLDER]
-    stale = _stale(output, folders, set(targets))
-    for path in stale:
+    written = set(targets)
+    removed: list[Path] = []
+    kept: dict[Path, str] = {}
+    for rel, digest in sorted(previous.items()):
+        path = output / rel
+        if path in written or not _plain_file(output, path):
+            continue
+        head, whole = _contents(path)
+        if not (is_generated(head) or is_generated_asset(head)):
+            continue  # someone's file now: not ours to remove, nor to mention
+        if hashlib.sha256(whole).hexdigest() != digest:
+            kept[path] = "changed since the earlier generate wrote it"
+            continue
         path.unlink()
-    _remove_emptied(stale, folders)
-    return Written(root, tuple(_shown(output, path, shown) for path in stale))
+        removed.append(path)
+    listed_before = {output / rel for rel in previous}
+    for path in _stale(output, [root, output / SITE_FOLDER], written | listed_before):
+        kept[path] = f"marked, but not in {MANIFEST} of the earlier generate (a copy?)"
+    _remove_emptied(removed, output)
+    return Written(
+        root,
+        tuple(_shown(output, path, shown) for path in removed),
+        tuple((_shown(output, path, shown), why) for path, why in sorted(kept.items())),
+    )
 
 
 def with_banner(content: str, banner: str) -> str:
@@ -164,14 +198,57 @@ def _stale(output: Path, folders: list[Path], written: set[Path]) -> list[Path]:
     return sorted(found)
 
 
-def _remove_emptied(removed: list[Path], folders: list[Path]) -> None:
+def _previous(output: Path) -> dict[str, str]:
+    """The files the previous run listed in ``MANIFEST`` (relative path → sha256): none when
+    there is no manifest, or it is a link, unmarked or unreadable; an entry that is absolute or
+    climbs out with ``..`` is dropped."""
+    path = output / MANIFEST
+    if not _plain_file(output, path):
+        return {}
+    head, whole = _contents(path)
+    if not is_generated(head):
+        return {}
+    try:
+        files = json.loads(whole.decode("utf-8")).get("files")
+    except (UnicodeDecodeError, ValueError, AttributeError):
+        return {}
+    if not isinstance(files, dict):
+        return {}
+    return {
+        rel: digest
+        for rel, digest in files.items()
+        if isinstance(rel, str)
+        and isinstance(digest, str)
+        and rel
+        and not posixpath.isabs(rel)
+        and "\\" not in rel
+        and ".." not in rel.split("/")
+    }
+
+
+def _plain_file(output: Path, path: Path) -> bool:
+    """Whether ``path`` is a regular file reached from ``output`` through no symbolic link."""
+    current = output
+    for part in path.relative_to(output).parts:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return path.is_file()
+
+
+def _contents(path: Path) -> tuple[str, bytes]:
+    """The head of ``path`` as text (where the mark is) and its bytes."""
+    whole = path.read_bytes()
+    return whole[:_HEAD_BYTES].decode("utf-8", errors="replace"), whole
+
+
+def _remove_emptied(removed: list[Path], output: Path) -> None:
     """Remove the folders that ``removed`` left empty, deepest first, up to (not including)
-    the pages' or assets' folder that holds them; a folder with anything left in it stays."""
-    tops = set(folders)
+    the output folder; a folder with anything left in it stays."""
     emptied: set[Path] = set()
     for path in removed:
         parent = path.parent
-        while parent not in tops and any(parent.is_relative_to(top) for top in tops):
+        while parent != output and parent.is_relative_to(output):
             emptied.add(parent)
             parent = parent.parent
     for folder in sorted(emptied, key=lambda f: len(f.parts), reverse=True):

@@ -315,8 +315,9 @@ def generate(
     "exdr_generated" in its front matter; the stylesheet and scripts to OUTPUT/assets/exdr/,
     marked on their first line. A file there without that mark is someone's: generate lists
     every such file, writes nothing and exits 2. Nothing is written outside OUTPUT. After
-    writing, a marked file in those two folders that this run did not write (the page of a
-    renamed server) is removed, and named on a "removed" line.
+    writing, a file the previous run listed in OUTPUT/.exdr-generated.json and this run did not
+    write (the page of a renamed server) is removed if it is unchanged and still marked, and
+    named on a "removed" line; an edited or copied marked file stays, named on a "stale" line.
     """
     config = project_config(config_file, inventory)
     plan = plan_of(config, as_of)
@@ -348,6 +349,8 @@ def generate(
     click.echo(f"wrote {len(pages.pages)} files to {written.root}")
     for stale in written.removed:
         click.echo(f"removed {stale}: marked by an earlier generate and not written by this one")
+    for stale, why in written.kept:
+        click.echo(f"stale {stale}: left in place, {why}; remove it or drop its mark")
 
 
 @main.command()
