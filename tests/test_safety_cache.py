@@ -6,6 +6,7 @@ a cache that cannot be written is no cache, and a tampered entry is never truste
 from __future__ import annotations
 
 import json
+import os
 import resource
 import shutil
 import stat
@@ -329,3 +330,41 @@ def test_a_set_up_cut_short_is_taken_up_but_a_foreign_gitignore_is_not(tmp_path:
     assert own(ours) == ours and (ours / "CACHEDIR.TAG").is_file()
     assert own(theirs) is None and not (theirs / "CACHEDIR.TAG").exists()
     assert (theirs / ".gitignore").read_text() == "*.log\n"
+
+
+# 5. What is planted inside the cache folder cannot lead a write out of it, hang or exhaust a run.
+
+
+def test_a_linked_folder_planted_in_the_pages_cache_is_never_written_through(
+    tmp_path: Path,
+) -> None:
+    project = make_project(tmp_path, docs={"docs/mynotes/index.md": "MY OWN INDEX\n"})
+    assert mkdocs(project, "--dirty").returncode == 0
+    pages = project / CACHE / "pages"
+    shutil.rmtree(pages / "dr")
+    (pages / "dr").symlink_to(project / "docs" / "mynotes")
+    result = mkdocs(project, "--dirty")
+    assert result.returncode == 0, result.stderr
+    assert (project / "docs" / "mynotes" / "index.md").read_text() == "MY OWN INDEX\n"
+    assert sorted(p.name for p in (project / "docs" / "mynotes").iterdir()) == ["index.md"]
+
+
+@pytest.mark.parametrize("planted", ["key", "result"])
+def test_a_named_pipe_planted_in_the_cache_does_not_hang_check(
+    project: Path, runner: CliRunner, planted: str
+) -> None:
+    honest = check(runner)
+    target = project / CACHE / "key" if planted == "key" else _entries(project)[0]
+    target.unlink()
+    os.mkfifo(target)
+    result = _cli(project, "check", timeout=60)
+    assert (result.stdout, result.returncode) == (honest.output, honest.exit_code)
+
+
+def test_a_huge_result_planted_in_the_cache_is_no_cache(project: Path, runner: CliRunner) -> None:
+    honest = check(runner)
+    (entry,) = _entries(project)
+    with entry.open("r+b") as file:
+        file.truncate(3 * 1024**3)  # sparse: takes no disk
+    result = _cli(project, "check", memory=2 * 1024**3)
+    assert (result.stdout, result.returncode) == (honest.output, honest.exit_code), result.stderr

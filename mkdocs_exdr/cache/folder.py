@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import stat
 from pathlib import Path
 
 #: The cache-directory tag (https://bford.info/cachedir/): backup tools skip the folder.
@@ -89,8 +90,7 @@ def secret_key(root: Path) -> bytes | None:
         try:
             if path.is_symlink():
                 return None
-            with path.open("rb") as file:
-                key = file.read(KEY_BYTES + 1)
+            key = read_own(path, KEY_BYTES)
             return key if len(key) == KEY_BYTES else None
         except FileNotFoundError:
             try:
@@ -99,9 +99,49 @@ def secret_key(root: Path) -> bytes | None:
                 continue  # another run made it first
             except OSError:
                 return None
-        except OSError:
+        except (OSError, ValueError):
             return None
     return None
+
+
+def read_own(path: Path, limit: int) -> bytes:
+    """The bytes of the cache's file ``path``: a regular file, not a link, of at most ``limit``
+    bytes, read without waiting (a named pipe planted in the cache cannot hang a run); raise
+    ``ValueError`` or ``OSError`` when it is anything else."""
+    flags = os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOFOLLOW", 0)
+    descriptor = os.open(path, flags)
+    with os.fdopen(descriptor, "rb") as file:
+        status = os.fstat(descriptor)
+        if not stat.S_ISREG(status.st_mode) or status.st_size > limit:
+            raise ValueError(f"{path.name} is not a cache file of at most {limit:,} bytes")
+        data = file.read(limit + 1)
+    if len(data) > limit:
+        raise ValueError(f"{path.name} is over {limit:,} bytes")
+    return data
+
+
+def inside(folder: Path, path: Path) -> bool:
+    """Whether ``path`` lies under ``folder`` with no link on the way (itself included): a link
+    planted in the cache must not lead a write out of it."""
+    try:
+        relative = path.relative_to(folder)
+    except ValueError:
+        return False
+    current = folder
+    for part in relative.parts:
+        current = current / part
+        if current.is_symlink():
+            return False
+    return True
+
+
+def replace_with(path: Path, data: bytes) -> None:
+    """Put ``data`` at ``path`` by writing a new temporary file beside it (never through a link
+    planted at its name) and renaming it over ``path``."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    temporary.unlink(missing_ok=True)
+    _create(temporary, data)
+    temporary.replace(path)
 
 
 def _create(path: Path, data: bytes) -> None:

@@ -12,7 +12,7 @@ import os
 import posixpath
 from pathlib import Path
 
-from mkdocs_exdr.cache.folder import own, subfolder
+from mkdocs_exdr.cache.folder import inside, own, read_own, replace_with, subfolder
 
 SUBFOLDER = "pages"
 
@@ -30,16 +30,18 @@ def write_pages(root: Path, pages: dict[str, str]) -> dict[str, Path] | None:
             if posixpath.isabs(uri) or {"..", ".", ""} & set(parts):
                 raise ValueError(f"page path {uri!r} leaves the cache folder or is not a page")
             path = folder.joinpath(*parts)
+            if not inside(folder, path):
+                raise OSError(f"a link in the cache's pages folder leads {uri!r} elsewhere")
             data = text.encode("utf-8")
             try:
-                same = path.stat().st_size == len(data) and path.read_bytes() == data
-            except OSError:
+                same = read_own(path, len(data)) == data
+            except (OSError, ValueError):
                 same = False
             if not same:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-                temporary.write_bytes(data)
-                temporary.replace(path)
+                if not inside(folder, path):
+                    raise OSError(f"a link in the cache's pages folder leads {uri!r} elsewhere")
+                replace_with(path, data)
             written[uri] = path
         _remove_others(folder, set(written.values()))
     except OSError:

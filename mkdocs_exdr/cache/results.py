@@ -20,10 +20,12 @@ from pathlib import Path
 from typing import Any
 
 import mkdocs_exdr
-from mkdocs_exdr.cache.folder import own, secret_key, subfolder
+from mkdocs_exdr.cache.folder import own, read_own, replace_with, secret_key, subfolder
 
 #: Results kept per cache folder; the oldest beyond this are removed.
 KEEP = 16
+#: Largest result file read back (a report of many findings; anything bigger is no cache).
+RESULT_LIMIT = 64 * 1024 * 1024
 SUBFOLDER = "results"
 #: The name of every file a result is stored in: nothing else is ever removed.
 _RESULT_NAME = re.compile(r"[0-9a-f]{40}\.json")
@@ -75,8 +77,8 @@ class ResultCache:
         if secret is None:
             return None
         try:
-            text = (self.root / SUBFOLDER / f"{key}.json").read_text(encoding="utf-8")
-            stored = json.loads(text)
+            raw = read_own(self.root / SUBFOLDER / f"{key}.json", RESULT_LIMIT)
+            stored = json.loads(raw.decode("utf-8"))
         except (OSError, ValueError):
             return None
         if not isinstance(stored, dict) or stored.get("key") != key or "result" not in stored:
@@ -98,9 +100,7 @@ class ResultCache:
             return
         entry = {"key": key, "result": result, "mac": self._mac(secret, key, result)}
         try:
-            temporary = folder / f".{key}.{os.getpid()}.tmp"
-            temporary.write_text(json.dumps(entry), encoding="utf-8")
-            temporary.replace(folder / f"{key}.json")
+            replace_with(folder / f"{key}.json", json.dumps(entry).encode("utf-8"))
             ours = [p for p in folder.iterdir() if _RESULT_NAME.fullmatch(p.name)]
             ours = [p for p in ours if p.is_file() and not p.is_symlink()]
             for old in sorted(ours, key=lambda p: p.stat().st_mtime_ns)[:-KEEP]:
