@@ -26,6 +26,13 @@ class IsoDate(c.Type[str]):
         return text
 
 
+def _leaves(text: str) -> bool:
+    """Whether the relative folder ``text`` leads out of where it is read from, as POSIX or
+    Windows would read it: absolute, with a drive, or through ``..``."""
+    windows = PureWindowsPath(text)
+    return PurePosixPath(text).is_absolute() or bool(windows.anchor) or ".." in windows.parts
+
+
 class Subfolder(c.Type[str]):
     """A folder inside the docs folder (and inside generate's ``-o``): not absolute, no drive,
     no ``..``, read the way both POSIX and Windows would read it."""
@@ -35,8 +42,7 @@ class Subfolder(c.Type[str]):
 
     def run_validation(self, value: object) -> str:
         text = super().run_validation(value)
-        windows = PureWindowsPath(text)
-        if PurePosixPath(text).is_absolute() or windows.anchor or ".." in windows.parts:
+        if _leaves(text):
             raise ValidationError(
                 f"{text!r} leaves the docs folder; expected a folder inside it, such as dr "
                 "(no .., no leading / or drive)"
@@ -53,8 +59,7 @@ class CacheFolder(c.Type[str]):
 
     def run_validation(self, value: object) -> str:
         text = super().run_validation(value)
-        windows = PureWindowsPath(text)
-        if PurePosixPath(text).is_absolute() or windows.anchor or ".." in windows.parts:
+        if _leaves(text):
             raise ValidationError(
                 f"{text!r} leaves the project; expected a folder beside mkdocs.yml, such as "
                 ".cache/exdr (no .., no leading / or drive)"
