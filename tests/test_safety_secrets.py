@@ -69,15 +69,21 @@ def with_notes(text: str) -> str:
     return SOUND_SERVER + f"    notes: {json.dumps(text)}\n"
 
 
-@pytest.mark.parametrize("case", sorted(IN_NOTES))
-def test_a_secret_in_notes_is_redacted_from_pages_and_plan_json(case: str, tmp_path: Path) -> None:
-    text, secrets = IN_NOTES[case]
+def planned_pages(tmp_path: Path, text: str, case: str) -> list[str]:
+    """The pages (plan.json among them) and the model of a server whose notes hold ``text``,
+    after checking that ``text`` is an EXDR018 finding."""
     project = make_project(tmp_path, inventory=with_notes(text))
     plan = build_plan(project / "inventory", None, AS_OF)
     assert any(f.code == "EXDR018" for f in plan.findings), case
     pages = render_pages(plan).pages
     assert "plan.json" in pages
-    outputs = [*pages.values(), repr(plan.inventory)]
+    return [*pages.values(), repr(plan.inventory)]
+
+
+@pytest.mark.parametrize("case", sorted(IN_NOTES))
+def test_a_secret_in_notes_is_redacted_from_pages_and_plan_json(case: str, tmp_path: Path) -> None:
+    text, secrets = IN_NOTES[case]
+    outputs = planned_pages(tmp_path, text, case)
     for secret in secrets:
         for output in outputs:
             assert secret not in output
