@@ -64,17 +64,18 @@ def forbidden_characters(document: Document) -> list[Problem]:
         kind = (
             "free text keeps line breaks and tabs only" if free else "names and paths are one line"
         )
+        hint = ""
         if found in _FROM_ESCAPES and _DRIVE_OR_BACKSLASH.search(text):
-            kind += (
-                f"; in double quotes YAML reads {_FROM_ESCAPES[found]} as that character: write a "
-                "Windows path in single quotes ('E:\\new\\Logs') or without quotes"
+            hint = (
+                f" (in double quotes YAML reads {_FROM_ESCAPES[found]} as that character: write a "
+                "Windows path in single quotes ('E:\\new\\Logs') or without quotes)"
             )
         problems.append(
             Problem(
                 document.where(path),
                 field_path(path),
                 f"control, line-break or bidirectional character not allowed (U+{ord(found):04X}); "
-                f"{kind}: remove it",
+                f"{kind}: remove it{hint}",
             )
         )
     return problems
