@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterator, Mapping
 from functools import lru_cache
 from typing import Any
 
-from jinja2 import nodes
+from jinja2 import TemplateError, nodes
 
 from mkdocs_exdr.common.problems import Location, Problem
 from mkdocs_exdr.inventory.model import DEFAULT_INSTALL_PATH, Database, Server, StorageGroup
@@ -219,42 +219,70 @@ def render(source: str | None, context: dict[str, Any]) -> str | None:
     return str(run(source, lambda: compiled.render(context))).strip()
 
 
-@lru_cache(maxsize=4096)
-def _chains(source: str) -> tuple[tuple[str, ...], ...] | None:
-    """Attribute chains (``server.media.update_rollup``) an expression reads, or ``None`` when it
-    also reads a bare name, whose value cannot serve as a cache key."""
-    tree = ENV.parse("{{ (" + source + ") }}")
-    chains: set[tuple[str, ...]] = set()
-    for node in tree.find_all(nodes.Getattr):
+# What a template read of a fact gives its cache key: ``(whole, chain)``, where ``whole`` says
+# whether the value itself is used (printed, filtered, compared) rather than only its attributes.
+_Reads = tuple[tuple[bool, tuple[str, ...]], ...]
+
+
+def _reads(tree: nodes.Template) -> _Reads | None:
+    """The attribute chains (``server.media.update_rollup``) a parsed template reads, or ``None``
+    when it reads a name any other way (bare, subscripted, assigned, looped over): only values
+    reached by attribute chains alone can serve as a cache key."""
+    getattrs = list(tree.find_all(nodes.Getattr))
+    owned = {id(node.node) for node in getattrs}  # read only for an attribute of theirs
+    if any(id(name) not in owned for name in tree.find_all(nodes.Name)):
+        return None
+    chains: set[tuple[bool, tuple[str, ...]]] = set()
+    for node in getattrs:
         chain: list[str] = [node.attr]
         inner: Any = node.node
         while isinstance(inner, nodes.Getattr):
             chain.insert(0, inner.attr)
             inner = inner.node
         if isinstance(inner, nodes.Name):
-            chains.add((inner.name, *chain))
-    names = {n.name for n in tree.find_all(nodes.Name)}
-    if names - {c[0] for c in chains}:
-        return None
+            chains.add((id(node) not in owned, (inner.name, *chain)))
     return tuple(sorted(chains))
 
 
-def _key_value(context: dict[str, Any], chain: tuple[str, ...]) -> Any:
-    value: Any = context.get(chain[0])
+@lru_cache(maxsize=4096)
+def _expression_reads(source: str) -> _Reads | None:
+    try:
+        return _reads(ENV.parse("{{ (" + source + ") }}"))
+    except (TemplateError, RecursionError):  # evaluated instead, and fails there
+        return None
+
+
+@lru_cache(maxsize=4096)
+def _template_reads(source: str) -> _Reads | None:
+    try:
+        return _reads(ENV.parse(source))
+    except (TemplateError, RecursionError):  # rendered instead, and fails there
+        return None
+
+
+def _key_value(context: dict[str, Any], whole: bool, chain: tuple[str, ...]) -> Any:
+    """What decides the value of ``chain`` in ``context``, as a hashable key part; raises
+    ``LookupError`` when no plain value does."""
+    if chain[0] not in context:
+        raise LookupError(chain[0])
+    value: Any = context[chain[0]]
     for depth, attr in enumerate(chain[1:], 1):
+        if value is None:
+            return ("missing", depth)  # Missing all the way down: decided by the chain itself
         if not isinstance(value, Facts):
-            return ("no", depth)  # the chain breaks before its end
+            whole = True  # an attribute of a plain value (``name.upper``): decided by the value
+            break
         try:
             value = value.raw(attr)
         except KeyError:
-            return ("unknown", depth)
+            raise LookupError(attr) from None  # no fact: a method, or undefined
     if value is None or isinstance(value, (str, int, float, bool)):
-        return value
-    if isinstance(value, Facts):
-        return ("present",)  # a nested object: its own attributes are chains of their own
+        return (type(value).__name__, value)  # typed: 1, 1.0 and True are equal keys otherwise
+    if isinstance(value, Facts) and not whole:
+        return ("present",)  # only its attributes are read, each a chain of its own
     if isinstance(value, list) and not value:
-        return ()
-    raise LookupError  # a value that is not a plain scalar: evaluate instead
+        return ("empty",)
+    raise LookupError(chain)  # a value that is not a plain scalar: evaluate instead
 
 
 def holds(source: str | None, context: dict[str, Any]) -> bool:
@@ -268,15 +296,22 @@ def holds(source: str | None, context: dict[str, Any]) -> bool:
     return bool(run(source, lambda: bool(compiled(**context))))
 
 
-def _condition_key(source: str, context: dict[str, Any]) -> tuple[Any, ...] | None:
+def _key(source: str, reads: _Reads | None, context: dict[str, Any]) -> tuple[Any, ...] | None:
     """``source`` with the plain values it reads, or ``None`` when it reads other values."""
-    chains = _chains(source)
-    if chains is None:
+    if reads is None:
         return None
     try:
-        return (source, *(_key_value(context, chain) for chain in chains))
+        return (source, *(_key_value(context, whole, chain) for whole, chain in reads))
     except LookupError:
         return None
+
+
+def _condition_key(source: str, context: dict[str, Any]) -> tuple[Any, ...] | None:
+    return _key(source, _expression_reads(source), context)
+
+
+def _template_key(source: str, context: dict[str, Any]) -> tuple[Any, ...] | None:
+    return _key(source, _template_reads(source), context)
 
 
 class TemplateRuns:
@@ -285,14 +320,17 @@ class TemplateRuns:
     The caller names the policy item and field a template belongs to, and a failure is a problem
     there: planning carries on and reports them all. Conditions are remembered by the plain
     values they read, since thousands of servers share a handful of facts (version, OS, whether a
-    list is empty). A template that reached a limit fails at once the next time instead of
-    spending its budget again (some 15 ms a time: 45 s for a runaway step on 3,000 servers).
+    list is empty), and so is text: a step's text reads a few facts of its server, and the same
+    step comes in several scenarios of each server. A template that reached a limit fails at once
+    the next time instead of spending its budget again (some 15 ms a time: 45 s for a runaway step
+    on 3,000 servers).
     Each plan makes its own: nothing outlives a build.
     """
 
     def __init__(self) -> None:
         self.problems: list[Problem] = []
         self._conditions: dict[tuple[Any, ...], bool] = {}
+        self._texts: dict[tuple[Any, ...], str] = {}
         self._limited: dict[str, PolicyTemplateError] = {}
 
     def render(
@@ -301,11 +339,16 @@ class TemplateRuns:
         """``render(source, context)``; a failure is a problem at ``where`` and ``None``."""
         if source is None:
             return None
+        key = _template_key(source, context)
+        if key is not None and key in self._texts:
+            return self._texts[key]
         try:
             text: str = self._run(source, lambda: render(source, context))
-        except PolicyTemplateError as error:
+        except PolicyTemplateError as error:  # not remembered, as a condition's
             self.problems.append(Problem(where, field, f"template error: {error}"))
             return None
+        if key is not None:
+            self._texts[key] = text
         return text
 
     def holds(

@@ -1,0 +1,123 @@
+"""A plan renders a policy text once per distinct set of facts it reads, and never gives one
+server's text to another: whatever way a template reads a fact, two servers that differ in it get
+their own text and their own answer to a condition."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from mkdocs_exdr.common.problems import Location
+from mkdocs_exdr.policies import facts
+from tests.conftest import SOUND_SERVER, html, make_project, mkdocs, write
+
+PROBES = "".join(
+    f"  - {{name: {name}, site: Seattle, roles: [probe], os: Windows Server 2003 R2 x64 SP2}}\n"
+    for name in ("PROBE01", "PROBE02")
+)
+
+# Each reads the name in another way, beside a fact both servers share (the OS), so a memo keyed
+# on the shared fact alone would hand PROBE01's text to PROBE02.
+TEXTS = {
+    "subscript": "{{ server.os }}: subscript {{ server['name'] }}",
+    "method": "{{ server.os }}: method {{ server.name.lower() }}",
+    "filter": "{{ server.os }}: filter {{ server.name | lower }}",
+    "attr-filter": "{{ server.os }}: attr {{ server | attr('name') }}",
+    "assigned": "{% set n = server.name %}{{ server.os }}: assigned {{ n }}",
+    "looped": "{{ server.os }}: looped {% for c in server.name %}{{ c }}{% endfor %}",
+}
+CONDITIONS = {
+    "cond-subscript": "server.os and server['name'] == 'PROBE02'",
+    "cond-method": "server.os and server.name.endswith('02')",
+}
+
+
+def _policy() -> str:
+    steps = [
+        {"id": key, "phase": 50 + i, "title": key, "text": text, "source": "https://example.org/p"}
+        for i, (key, text) in enumerate(TEXTS.items())
+    ] + [
+        {
+            "id": key,
+            "phase": 70 + i,
+            "title": f"only PROBE02 {key}",
+            "text": "Conditional.",
+            "when": when,
+            "source": "https://example.org/p",
+        }
+        for i, (key, when) in enumerate(CONDITIONS.items())
+    ]
+    policy = {
+        "role": {"id": "probe", "title": "Probe", "procedure": "recover-server", "steps": steps}
+    }
+    return json.dumps(policy)  # JSON is YAML
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    project = make_project(tmp_path_factory.mktemp("memo"), inventory=SOUND_SERVER + PROBES)
+    write(project, {"policies/probe.yml": _policy()})
+    result = mkdocs(project)
+    assert result.returncode == 0, result.stderr
+    return project
+
+
+@pytest.mark.parametrize("server", ["PROBE01", "PROBE02"])
+@pytest.mark.parametrize("key", list(TEXTS))
+def test_each_server_gets_the_text_of_its_own_facts(site: Path, server: str, key: str) -> None:
+    page = html(site, f"dr/servers/{server.lower()}/index.html")
+    how = TEXTS[key].split(": ")[1].split(" ")[0]
+    expected = server.lower() if how in ("method", "filter") else server
+    assert f"Windows Server 2003 R2 x64 SP2: {how} {expected}" in page
+    other = "PROBE02" if server == "PROBE01" else "PROBE01"
+    assert not re.search(rf"{how} {other}\b", page, re.IGNORECASE)
+
+
+@pytest.mark.parametrize("key", list(CONDITIONS))
+def test_a_condition_holds_for_the_server_whose_facts_make_it_hold(site: Path, key: str) -> None:
+    assert f"only PROBE02 {key}" in html(site, "dr/servers/probe02/index.html")
+    assert f"only PROBE02 {key}" not in html(site, "dr/servers/probe01/index.html")
+
+
+def _server(name: str, version: object) -> facts.Facts:
+    return facts.Facts("server", None, {"name": name, "version": version, "media": None})
+
+
+@pytest.mark.parametrize(
+    ("source", "first", "second"),
+    [
+        ("{{ server.version }}", 1, True),  # equal as keys unless typed
+        ("{{ server.version }}", 1, 1.0),
+        ("{{ server.label() }}", "A", "B"),  # a method of Facts, no fact: never a key
+        ("{{ server.media.windows }}", None, None),  # missing all the way down
+    ],
+)
+def test_the_memo_answers_what_rendering_would(source: str, first: object, second: object) -> None:
+    runs = facts.TemplateRuns()
+    where = Location("probe.yml", 1, 1)
+    for name, version in (("A", first), ("B", second), ("A", first)):
+        context = {"server": _server(name, version)}
+        expected = facts.render(source, context)
+        assert runs.render(source, context, where, "step") == expected
+    assert not runs.problems
+
+
+def test_one_text_is_rendered_once_per_distinct_facts(monkeypatch: pytest.MonkeyPatch) -> None:
+    rendered: list[str] = []
+    real = facts.render
+
+    def counting(source: str | None, context: dict[str, object]) -> str | None:
+        rendered.append(str(source))
+        return real(source, context)
+
+    monkeypatch.setattr(facts, "render", counting)
+    runs = facts.TemplateRuns()
+    where = Location("probe.yml", 1, 1)
+    for name in ("A", "B", "A", "B", "A"):
+        runs.render("Rebuild {{ server.name }}", {"server": _server(name, 1)}, where, "s")
+        runs.render("Static text.", {"server": _server(name, 1)}, where, "s")
+    assert rendered.count("Rebuild {{ server.name }}") == 2
+    assert rendered.count("Static text.") == 1
