@@ -58,7 +58,7 @@ class OrgIndex:
         self.problems: list[Problem] = []
         #: The policy templates this plan runs, with their own problems: made per plan, so a
         #: failure is placed at this catalog's items and nothing is remembered between builds.
-        self.templates = facts.TemplateRuns()
+        self.templates = facts.TemplateRuns(catalog.trusted)
         self.rebuild_times = {r.role: r.time for r in self.settings["rebuild_times"]}
         self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
         self._ranked_targets: dict[str, list[Server]] = {}

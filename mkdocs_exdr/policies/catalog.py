@@ -36,6 +36,9 @@ class Catalog:
     procedures: dict[str, Procedure]
     files: tuple[str, ...] = ()
     rules: dict[str, OrderRule] = dataclasses.field(default_factory=dict)
+    #: Every text of the built-in policy files: templates found here word for word are the
+    #: package's code and run without the sandbox's limits (``sandbox.TRUSTED``).
+    trusted: frozenset[str] = frozenset()
 
     @property
     def role_ids(self) -> list[str]:
@@ -111,10 +114,12 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
     rules: dict[str, OrderRule] = {}
     problems: list[Problem] = []
     files: list[str] = []
+    trusted: set[str] = set()
     for name, text in builtin_texts():
         documents, found = load_text(text, f"<built-in>/policies/{name}")
         problems += found
         for document in documents:
+            trusted.update(_texts(document.data))
             policy, found = _read(document)
             problems += found
             if policy is not BAD and policy.role:
@@ -144,7 +149,18 @@ def load_catalog(user_folder: Path | None = None, shown: str | None = None) -> C
         problems += _check(roles, procedures)
     if problems:
         raise InvalidInput(problems)
-    return Catalog(roles, procedures, tuple(files), rules)
+    return Catalog(roles, procedures, tuple(files), rules, frozenset(trusted))
+
+
+def _texts(data: Any) -> list[str]:
+    """Every string value in ``data``, however deep."""
+    if isinstance(data, str):
+        return [data]
+    if isinstance(data, dict):
+        return [text for value in data.values() for text in _texts(value)]
+    if isinstance(data, list):
+        return [text for value in data for text in _texts(value)]
+    return []
 
 
 _COMPILED = (

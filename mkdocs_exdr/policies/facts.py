@@ -208,15 +208,16 @@ LOOPS: dict[str, tuple[str, str]] = {
 }
 
 
-def render(source: str | None, context: dict[str, Any]) -> str | None:
-    """Render ``source`` with ``context`` (missing facts print as ``<UNKNOWN name>``).
+def render(source: str | None, context: dict[str, Any], trusted: bool = False) -> str | None:
+    """Render ``source`` with ``context`` (missing facts print as ``<UNKNOWN name>``); a
+    ``trusted`` text, a built-in one, without the sandbox's limits.
 
     Raises ``PolicyTemplateError`` for anything the template raises or a limit it reaches.
     """
     if source is None:
         return None
-    compiled = template(source)
-    return str(run(source, lambda: compiled.render(context))).strip()
+    compiled = template(source, trusted)
+    return str(run(source, lambda: compiled.render(context), trusted)).strip()
 
 
 # What a template read of a fact gives its cache key: ``(whole, chain)``, where ``whole`` says
@@ -285,15 +286,15 @@ def _key_value(context: dict[str, Any], whole: bool, chain: tuple[str, ...]) -> 
     raise LookupError(chain)  # a value that is not a plain scalar: evaluate instead
 
 
-def holds(source: str | None, context: dict[str, Any]) -> bool:
+def holds(source: str | None, context: dict[str, Any], trusted: bool = False) -> bool:
     """Evaluate a condition; no condition holds.
 
     Raises ``PolicyTemplateError`` for anything the condition raises or a limit it reaches.
     """
     if source is None:
         return True
-    compiled = expression(source)
-    return bool(run(source, lambda: bool(compiled(**context))))
+    compiled = expression(source, trusted)
+    return bool(run(source, lambda: bool(compiled(**context)), trusted))
 
 
 def _key(source: str, reads: _Reads | None, context: dict[str, Any]) -> tuple[Any, ...] | None:
@@ -324,10 +325,12 @@ class TemplateRuns:
     step comes in several scenarios of each server. A template that reached a limit fails at once
     the next time instead of spending its budget again (some 15 ms a time: 45 s for a runaway step
     on 3,000 servers).
-    Each plan makes its own: nothing outlives a build.
+    Each plan makes its own: nothing outlives a build. ``trusted`` are the built-in policies'
+    texts, which run without the sandbox's limits (see ``sandbox``).
     """
 
-    def __init__(self) -> None:
+    def __init__(self, trusted: frozenset[str] = frozenset()) -> None:
+        self.trusted = trusted
         self.problems: list[Problem] = []
         self._conditions: dict[tuple[Any, ...], bool] = {}
         self._texts: dict[tuple[Any, ...], str] = {}
@@ -343,7 +346,8 @@ class TemplateRuns:
         if key is not None and key in self._texts:
             return self._texts[key]
         try:
-            text: str = self._run(source, lambda: render(source, context))
+            trusted = source in self.trusted
+            text: str = self._run(source, lambda: render(source, context, trusted))
         except PolicyTemplateError as error:  # not remembered, as a condition's
             self.problems.append(Problem(where, field, f"template error: {error}"))
             return None
@@ -361,7 +365,8 @@ class TemplateRuns:
         if key is not None and key in self._conditions:
             return self._conditions[key]
         try:
-            held: bool = self._run(source, lambda: holds(source, context))
+            trusted = source in self.trusted
+            held: bool = self._run(source, lambda: holds(source, context, trusted))
         except PolicyTemplateError as error:  # not remembered: the same text elsewhere fails too
             self.problems.append(Problem(where, field, f"template error: {error}"))
             return False

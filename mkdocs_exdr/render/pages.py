@@ -111,8 +111,10 @@ class _FolderLoader(jinja2.FileSystemLoader):
 def environment(user_templates: Path | None = None) -> jinja2.Environment:
     """The Jinja2 environment for pages: user's templates first, package's last.
 
-    Sandboxed like policy templates: a template can read the plan, not call into Python
-    (``popen``, ``__subclasses__``) or change the values it is given.
+    With a user's folder, sandboxed like policy templates: a template can read the plan, not
+    call into Python (``popen``, ``__subclasses__``) or change the values it is given, and it
+    runs within the limits. The package's templates alone are its code, and run in a plain
+    environment with the same filters and the same output, without the cost of counting.
     """
     loaders: list[jinja2.BaseLoader] = []
     if user_templates is not None:
@@ -130,14 +132,19 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         "front_matter": front_matter,
         "by_item": lambda items: {i.item.id: i for i in items},
     }
-    return sandboxed(  # the policies' sandbox and limits; the budget is set in render_pages
-        filters,
-        loader=jinja2.ChoiceLoader(loaders),
-        autoescape=False,
-        keep_trailing_newline=True,
-        trim_blocks=True,
-        lstrip_blocks=True,
-    )
+    options: dict[str, Any] = {
+        "loader": jinja2.ChoiceLoader(loaders),
+        "autoescape": False,
+        "keep_trailing_newline": True,
+        "trim_blocks": True,
+        "lstrip_blocks": True,
+    }
+    if user_templates is None:
+        trusted = jinja2.Environment(undefined=jinja2.StrictUndefined, auto_reload=False, **options)
+        trusted.filters.update(filters)
+        return trusted
+    # The policies' sandbox and limits; the budget is set in render_pages.
+    return sandboxed(filters, **options)
 
 
 def _remembered(escaper: Callable[[object], str]) -> Callable[[object], str]:
