@@ -109,9 +109,11 @@ def test_one_text_is_rendered_once_per_distinct_facts(monkeypatch: pytest.Monkey
     rendered: list[str] = []
     real = facts.render
 
-    def counting(source: str | None, context: dict[str, object]) -> str | None:
+    def counting(
+        source: str | None, context: dict[str, object], trusted: bool = False
+    ) -> str | None:
         rendered.append(str(source))
-        return real(source, context)
+        return real(source, context, trusted)
 
     monkeypatch.setattr(facts, "render", counting)
     runs = facts.TemplateRuns()
