@@ -64,6 +64,8 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         self.pages: PageSet | None = None
         self.banner = ""
         self.steps = RenderedSteps()
+        #: A server page's Markdown as generated, from ``on_page_markdown`` to ``on_page_content``.
+        self.written: dict[str, str] = {}
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -96,6 +98,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         """Load, plan and render before MkDocs cleans the site folder: bad input stops here."""
         self.plan = self.pages = None
         self.banner = ""
+        self.written = {}
         # Under serve --dirty the plugin lives from build to build, and a printout rebuilt
         # for one changed server takes the other servers' steps from the builds before.
         context = repr((config.markdown_extensions, config.mdx_configs, config.use_directory_urls))
@@ -230,19 +233,31 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
     def on_page_markdown(
         self, markdown: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        if self.pages is not None and page.file.src_uri.startswith(self._folder("print")):
+        """Step bodies already rendered (on a server page before, or in a build before under
+        ``serve --dirty``) become placeholders: the same step comes in several scenarios of a
+        server and on many servers, and is rendered once."""
+        if self.pages is None:
+            return markdown
+        if page.file.src_uri.startswith(self._folder("servers")):
+            self.written[page.file.src_uri] = markdown
+            return self.steps.use(markdown)
+        if page.file.src_uri.startswith(self._folder("print")):
             return self.steps.use(markdown)
         return markdown
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
-        """Server pages lend their rendered steps to the printouts, which take them in."""
+        """Placeholders take in their bodies; server pages lend theirs to the pages after."""
         if self.pages is None:
             return html
-        if page.file.src_uri.startswith(self._folder("servers")) and page.markdown:
-            self.steps.learn(page.markdown, html)
-        elif page.file.src_uri.startswith(self._folder("print")):
+        uri = page.file.src_uri
+        if uri.startswith(self._folder("servers")):
+            html = self.steps.fill(html)
+            written = self.written.pop(uri, None)
+            if written:
+                self.steps.learn(written, html)
+        elif uri.startswith(self._folder("print")):
             return self.steps.fill(html)
         return html
 
