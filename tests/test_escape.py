@@ -26,7 +26,7 @@ from mkdocs.config.defaults import MkDocsConfig
 from mkdocs_exdr.common.characters import UNSAFE_CHARACTERS
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plugin.extensions import enable_extensions
-from mkdocs_exdr.render.escape import block, fence, inline, mermaid_label
+from mkdocs_exdr.render.escape import _PLAIN, block, escaped, fence, inline, mermaid_label
 from mkdocs_exdr.render.pages import render_pages
 from tests.conftest import EXAMPLE_INVENTORY
 
@@ -222,6 +222,13 @@ def test_any_text_is_shown_as_written_and_makes_no_markup(value: str, context: s
 
 
 MARKUP = "\\`*_{}[]()#+-.!|<>&\"'~=:?$^ \n"
+
+
+@PROPERTY
+@given(value=st.from_regex(_PLAIN, fullmatch=True))
+def test_text_passed_through_as_plain_is_what_escaping_gives(value: str) -> None:
+    text = " ".join(value.split())
+    assert inline(value) == escaped(text) == text
 
 
 @PROPERTY

@@ -62,9 +62,19 @@ _ENTITIES = {"=": "&#61;", "?": "&#63;"}
 _CONTROL = UNSAFE_CHARACTERS
 
 
+# Text that is never markup: it starts with a letter (so it opens no block) and holds no
+# character ``_token`` escapes or a rule above looks at. Most names, paths and sentences are.
+_PLAIN = re.compile(r"[A-Za-z][A-Za-z0-9 ,'()/;@%$^.:-]*")
+
+
 def inline(value: object) -> str:
     """``value`` as literal text on one line, wherever on the line it lands."""
     text = " ".join(str(value).split())
+    return text if _PLAIN.fullmatch(text) else escaped(text)
+
+
+def escaped(text: str) -> str:
+    """``inline``'s work on one line of text, character by character."""
     tokens = [_token(text, index) for index in range(len(text))]
     start = _BLOCK_START.match(text)
     if start and start.lastindex:

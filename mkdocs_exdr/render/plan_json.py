@@ -14,20 +14,31 @@ from mkdocs_exdr.common.problems import Location
 from mkdocs_exdr.plan.findings import Finding
 from mkdocs_exdr.plan.model import PLAN_SCHEMA_VERSION, Plan, ServerPlan
 
+_SCALARS = (str, int, float, bool, type(None))
+_FIELDS: dict[type, tuple[str, ...]] = {}
+
+
+def _fields(kind: type) -> tuple[str, ...]:
+    if kind not in _FIELDS:
+        _FIELDS[kind] = tuple(f.name for f in dataclasses.fields(kind))
+    return _FIELDS[kind]
+
 
 def _plain(value: Any) -> Any:
+    if isinstance(value, _SCALARS):
+        return value
     if isinstance(value, Duration):
         return str(value)
     if isinstance(value, dt.date):
         return value.isoformat()
     if isinstance(value, Location):
         return str(value) if value.file else None
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {f.name: _plain(getattr(value, f.name)) for f in dataclasses.fields(value)}
     if isinstance(value, (list, tuple)):
         return [_plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return {name: _plain(getattr(value, name)) for name in _fields(type(value))}
     return value
 
 
