@@ -9,6 +9,7 @@ from pathlib import Path
 from mkdocs_exdr.plan.engine import plan_organization
 from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.policies.catalog import load_catalog
+from mkdocs_exdr.policies.facts import TemplateMemo
 from mkdocs_exdr.validate.inventory import read_inventory
 
 
@@ -51,8 +52,10 @@ def build_plan(
     *,
     shown_inventory: str | None = None,
     shown_policies: str | None = None,
+    memo: TemplateMemo | None = None,
 ) -> Plan:
-    """Load and plan; raise ``InvalidInput`` with every problem of both folders."""
+    """Load and plan; raise ``InvalidInput`` with every problem of both folders. ``memo`` keeps
+    policy texts from one plan to the next in a process that plans again (``mkdocs serve``)."""
     catalog = load_catalog(policies, shown_policies)
     loaded = read_inventory(inventory, catalog, shown_inventory)
-    return plan_organization(loaded.inventory, catalog, as_of, loaded.secrets)
+    return plan_organization(loaded.inventory, catalog, as_of, loaded.secrets, memo)

@@ -4,15 +4,21 @@ their own text and their own answer to a condition."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import re
+import shutil
 from pathlib import Path
 
 import pytest
 
 from mkdocs_exdr.common.problems import Location
+from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.policies import facts
-from tests.conftest import SOUND_SERVER, html, make_project, mkdocs, write
+from mkdocs_exdr.render.plan_json import dumps, plan_json
+from tests.conftest import EXAMPLE_INVENTORY, SOUND_SERVER, html, make_project, mkdocs, write
+
+AS_OF = dt.date(2026, 11, 20)
 
 PROBES = "".join(
     f"  - {{name: {name}, site: Seattle, roles: [probe], os: Windows Server 2003 R2 x64 SP2}}\n"
@@ -123,3 +129,16 @@ def test_one_text_is_rendered_once_per_distinct_facts(monkeypatch: pytest.Monkey
         runs.render("Static text.", {"server": _server(name, 1)}, where, "s")
     assert rendered.count("Rebuild {{ server.name }}") == 2
     assert rendered.count("Static text.") == 1
+
+
+def test_a_memo_kept_from_the_plan_before_gives_what_a_fresh_plan_gives(tmp_path: Path) -> None:
+    inventory = tmp_path / "inventory"
+    shutil.copytree(EXAMPLE_INVENTORY, inventory)
+    memo = facts.TemplateMemo()
+    first = build_plan(inventory, None, AS_OF, memo=memo)
+    frankfurt = inventory / "servers" / "frankfurt.yml"
+    text = frankfurt.read_text("utf-8")
+    frankfurt.write_text(text.replace("E:\\SG1 Frankfurt", "G:\\SG1 Moved"), "utf-8")
+    again = dumps(plan_json(build_plan(inventory, None, AS_OF, memo=memo)))
+    assert "G:\\\\SG1 Moved" in again and again != dumps(plan_json(first))
+    assert again == dumps(plan_json(build_plan(inventory, None, AS_OF)))

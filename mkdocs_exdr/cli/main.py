@@ -209,6 +209,10 @@ def bundle(config_file: str, output: str) -> None:
             if plugin is None:
                 raise click.UsageError(f"{config_file} does not use the exdr plugin")
             plugin.config["offline"] = True
+            # As `mkdocs build` does: MkDocs keeps a plugin with on_startup from one load of the
+            # configuration to the next, so a build before in this process (serve --dirty) must
+            # not carry over.
+            config.plugins.on_startup(command="build", dirty=False)
             build(config)
         except MkDocsException as error:
             click.echo(f"mkdocs-exdr: {error}", err=True)

@@ -216,9 +216,15 @@ def plan_organization(
     catalog: Catalog,
     as_of: dt.date,
     secrets: Iterable[SecretHit] = (),
+    memo: facts.TemplateMemo | None = None,
 ) -> Plan:
-    """The whole DR plan: every active server's plan, organisation findings and recovery orders."""
-    org = OrgIndex(inventory, catalog, as_of)
+    """The whole DR plan: every active server's plan, organisation findings and recovery orders.
+
+    ``memo`` holds policy texts from a plan before, to plan again faster (``facts.TemplateMemo``).
+    """
+    if memo is not None:
+        memo.next_plan()
+    org = OrgIndex(inventory, catalog, as_of, memo)
     servers = [plan_server(server, org) for server in org.active]
     problems = org.problems + org.templates.problems
     if problems:

@@ -43,7 +43,13 @@ def subscription_roles(policies: Iterable[RolePolicy]) -> set[str]:
 class OrgIndex:
     """Indexes of the inventory that server planning and the checks look things up in."""
 
-    def __init__(self, inventory: Inventory, catalog: Catalog, as_of: dt.date) -> None:
+    def __init__(
+        self,
+        inventory: Inventory,
+        catalog: Catalog,
+        as_of: dt.date,
+        memo: facts.TemplateMemo | None = None,
+    ) -> None:
         self.inventory = inventory
         self.catalog = catalog
         self.as_of = as_of
@@ -57,8 +63,8 @@ class OrgIndex:
         self.active = [s for s in inventory.servers if s.status == "active"]
         self.problems: list[Problem] = []
         #: The policy templates this plan runs, with their own problems: made per plan, so a
-        #: failure is placed at this catalog's items and nothing is remembered between builds.
-        self.templates = facts.TemplateRuns(catalog.trusted)
+        #: failure is placed at this catalog's items; only texts may come from a plan before.
+        self.templates = facts.TemplateRuns(catalog.trusted, memo)
         self.rebuild_times = {r.role: r.time for r in self.settings["rebuild_times"]}
         self.by_role_site: dict[tuple[str, str], list[Server]] = defaultdict(list)
         self._ranked_targets: dict[str, list[Server]] = {}

@@ -18,10 +18,10 @@ from mkdocs_exdr.cache.pages import write_pages
 from mkdocs_exdr.common.problems import InvalidInput
 from mkdocs_exdr.offline import bundle as offline
 from mkdocs_exdr.pipeline import build_plan, resolve_as_of, resolve_fail_on
-from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.plugin import assets
 from mkdocs_exdr.plugin.config import ExdrConfig, inside_docs
 from mkdocs_exdr.plugin.extensions import enable_extensions
+from mkdocs_exdr.policies.facts import TemplateMemo
 from mkdocs_exdr.render.notes import local_notes
 from mkdocs_exdr.render.pages import NAV_PAGES, PageSet, error_page, render_pages
 from mkdocs_exdr.render.printouts import RenderedSteps
@@ -60,10 +60,11 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
     def __init__(self) -> None:
         self.command: str = "build"
         self.dirty = False
-        self.plan: Plan | None = None
         self.pages: PageSet | None = None
         self.banner = ""
         self.steps = RenderedSteps()
+        #: Policy texts by what decides them, from one build to the next under ``serve``.
+        self.memo = TemplateMemo()
         #: A server page's Markdown as generated, from ``on_page_markdown`` to ``on_page_content``.
         self.written: dict[str, str] = {}
 
@@ -96,7 +97,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
 
     def on_pre_build(self, *, config: MkDocsConfig) -> None:
         """Load, plan and render before MkDocs cleans the site folder: bad input stops here."""
-        self.plan = self.pages = None
+        self.pages = None
         self.banner = ""
         self.written = {}
         # Under serve --dirty the plugin lives from build to build, and a printout rebuilt
@@ -113,16 +114,18 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         except ValueError as error:
             raise PluginError(f"exdr: as_of or SOURCE_DATE_EPOCH: {error}") from None
         try:
-            self.plan = build_plan(
+            # Not kept: once its pages are written, the plan is garbage (memory, README "Speed").
+            plan = build_plan(
                 Path(self.config.inventory),
                 Path(self.config.policies),
                 as_of,
                 shown_inventory=_shown(self.config.inventory, base),
                 shown_policies=_shown(self.config.policies, base),
+                memo=self.memo,
             )
             templates = Path(self.config.templates) if self.config.templates else None
             self.pages = render_pages(
-                self.plan,
+                plan,
                 user_templates=templates,
                 prefix=self.config.path,
                 print_limit=self.config.print_limit,
@@ -139,13 +142,13 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
             revision=offline.inventory_revision(
                 Path(self.config.inventory), Path(self.config.policies)
             ),
-            as_of=self.plan.as_of,
-            fingerprint=self.plan.fingerprint,
+            as_of=plan.as_of,
+            fingerprint=plan.fingerprint,
             built=built,
             warn_after_days=self.config.offline_warn_after if self.config.offline else None,
         ).html()
-        fail_on = resolve_fail_on(None, self.config.fail_on, self.plan)
-        for finding in self.plan.counted(fail_on):
+        fail_on = resolve_fail_on(None, self.config.fail_on, plan)
+        for finding in plan.counted(fail_on):
             where = f"  [{finding.where}]" if finding.where and finding.where.file else ""
             log.warning("%s %s: %s%s", finding.code, finding.subject, finding.message, where)
 
@@ -186,6 +189,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
             else:
                 file = File.generated(config, uri, content=page, inclusion=inclusion)
             files.append(file)
+        self.pages.pages.clear()  # MkDocs has them now (or their files, under --dirty)
         return files
 
     def _sources(self, texts: dict[str, str], config: MkDocsConfig) -> dict[str, str | Path]:

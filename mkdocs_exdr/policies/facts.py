@@ -315,6 +315,32 @@ def _template_key(source: str, context: dict[str, Any]) -> tuple[Any, ...] | Non
     return _key(source, _template_reads(source), context)
 
 
+class TemplateMemo:
+    """Texts and answers of conditions by what decides them (``_key``), kept from one plan to the
+    next by whoever plans again in the same process (the plugin under ``mkdocs serve``): a key is
+    the text itself with the plain values it reads, so an answer never goes stale. It holds what
+    the last plan used and what the current one uses, no more: it does not grow with edits.
+    """
+
+    def __init__(self) -> None:
+        self._before: dict[tuple[Any, ...], Any] = {}
+        self._now: dict[tuple[Any, ...], Any] = {}
+
+    def get(self, key: tuple[Any, ...]) -> Any:
+        """The answer for ``key``, or ``None``."""
+        found = self._now.get(key)
+        if found is None and key in self._before:
+            found = self._now[key] = self._before[key]
+        return found
+
+    def put(self, key: tuple[Any, ...], value: Any) -> None:
+        self._now[key] = value
+
+    def next_plan(self) -> None:
+        """Begin another plan: what the one before did not use is forgotten."""
+        self._before, self._now = self._now, {}
+
+
 class TemplateRuns:
     """The policy templates and conditions one plan runs, and the problems they found.
 
@@ -325,15 +351,17 @@ class TemplateRuns:
     step comes in several scenarios of each server. A template that reached a limit fails at once
     the next time instead of spending its budget again (some 15 ms a time: 45 s for a runaway step
     on 3,000 servers).
-    Each plan makes its own: nothing outlives a build. ``trusted`` are the built-in policies'
-    texts, which run without the sandbox's limits (see ``sandbox``).
+    Each plan makes its own, problems and limits included; only the texts and answers, in a
+    ``memo``, may be kept for the next plan. ``trusted`` are the built-in policies' texts, which
+    run without the sandbox's limits (see ``sandbox``).
     """
 
-    def __init__(self, trusted: frozenset[str] = frozenset()) -> None:
+    def __init__(
+        self, trusted: frozenset[str] = frozenset(), memo: TemplateMemo | None = None
+    ) -> None:
         self.trusted = trusted
         self.problems: list[Problem] = []
-        self._conditions: dict[tuple[Any, ...], bool] = {}
-        self._texts: dict[tuple[Any, ...], str] = {}
+        self._memo = memo or TemplateMemo()
         self._limited: dict[str, PolicyTemplateError] = {}
 
     def render(
@@ -343,8 +371,8 @@ class TemplateRuns:
         if source is None:
             return None
         key = _template_key(source, context)
-        if key is not None and key in self._texts:
-            return self._texts[key]
+        if key is not None and (known := self._memo.get(("text", *key))) is not None:
+            return str(known)
         try:
             trusted = source in self.trusted
             text: str = self._run(source, lambda: render(source, context, trusted))
@@ -352,7 +380,7 @@ class TemplateRuns:
             self.problems.append(Problem(where, field, f"template error: {error}"))
             return None
         if key is not None:
-            self._texts[key] = text
+            self._memo.put(("text", *key), text)
         return text
 
     def holds(
@@ -362,8 +390,8 @@ class TemplateRuns:
         if source is None:
             return True
         key = _condition_key(source, context)
-        if key is not None and key in self._conditions:
-            return self._conditions[key]
+        if key is not None and (known := self._memo.get(("condition", *key))) is not None:
+            return bool(known)
         try:
             trusted = source in self.trusted
             held: bool = self._run(source, lambda: holds(source, context, trusted))
@@ -371,7 +399,7 @@ class TemplateRuns:
             self.problems.append(Problem(where, field, f"template error: {error}"))
             return False
         if key is not None:
-            self._conditions[key] = held
+            self._memo.put(("condition", *key), held)
         return held
 
     def _run(self, source: str, call: Callable[[], Any]) -> Any:
