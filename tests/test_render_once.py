@@ -148,3 +148,65 @@ def test_under_serve_dirty_a_rebuilt_printout_takes_unchanged_servers_steps_from
     monkeypatch.setattr(RenderedSteps, "use", lambda self, markdown: markdown)
     build(load_config(str(project / "mkdocs.yml")))
     assert dirty == _main(html(project, "dr/print/site-seattle/index.html"))
+
+
+TWO_SERVERS = SOUND_SERVER + SOUND_SERVER.replace("servers:\n", "").replace("EX01", "EX02").replace(
+    "ex01", "ex02"
+)
+
+
+def test_a_page_with_local_notes_renders_its_own_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Local notes may define abbreviations (or reference links) for their page: its steps are
+    rendered there, not taken from a page without them, nor lent to one."""
+    notes = "Our notes.\n\n*[Exchange]: Microsoft Exchange Server\n"
+    project = make_project(
+        tmp_path,
+        inventory=TWO_SERVERS,
+        mkdocs="""
+        site_name: Test DR
+        theme: {name: material}
+        plugins:
+          - exdr:
+              as_of: "2026-11-20"
+        markdown_extensions: [abbr]
+        """,
+        docs={"docs/dr/servers/ex02.md": notes},
+    )
+    pages = ("dr/servers/ex01/index.html", "dr/servers/ex02/index.html")
+    build(load_config(str(project / "mkdocs.yml")))
+    once = [_main(html(project, page)) for page in pages]
+    monkeypatch.setattr(RenderedSteps, "use", lambda self, markdown: markdown)
+    build(load_config(str(project / "mkdocs.yml")))
+    again = [_main(html(project, page)) for page in pages]
+    assert once == again
+    bodies = re.sub(r"<h([1-6])\b.*?</h\1>", "", once[1], flags=re.DOTALL)
+    assert bodies.count("<abbr") > 5  # the abbreviation is in step bodies, not only in headings
+    assert "<abbr" not in once[0]
+
+
+def test_with_the_users_page_templates_no_step_is_taken_from_another_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    project = make_project(
+        tmp_path,
+        inventory=TWO_SERVERS,
+        mkdocs="""
+        site_name: Test DR
+        theme: {name: material}
+        plugins:
+          - exdr:
+              as_of: "2026-11-20"
+              templates: templates
+        """,
+        docs={"templates/site.md.j2": "# Site {{ site.name | md }}\n"},
+    )
+    used: list[str] = []
+    monkeypatch.setattr(
+        RenderedSteps, "use", lambda self, markdown: used.append(markdown) or markdown
+    )
+    build(load_config(str(project / "mkdocs.yml")))
+    assert used == []
+    printout = html(project, "dr/print/organization/index.html")
+    assert printout.count('class="exdr-step"') > 10 and "exdr-step-body" not in printout

@@ -142,3 +142,31 @@ def test_a_memo_kept_from_the_plan_before_gives_what_a_fresh_plan_gives(tmp_path
     again = dumps(plan_json(build_plan(inventory, None, AS_OF, memo=memo)))
     assert "G:\\\\SG1 Moved" in again and again != dumps(plan_json(first))
     assert again == dumps(plan_json(build_plan(inventory, None, AS_OF)))
+
+
+@pytest.mark.parametrize(
+    ("source", "first", "second"),
+    [
+        ("{{ server.version }}", -0.0, 0.0),  # equal and of one hash, shown differently
+        ("{{ [server.version, 2, 3] | random }}", 1, 1),  # not decided by what it reads
+    ],
+)
+def test_values_that_compare_equal_or_texts_that_vary_are_not_answered_from_the_memo(
+    source: str, first: object, second: object, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rendered: list[str] = []
+    real = facts.render
+
+    def counting(
+        source: str | None, context: dict[str, object], trusted: bool = False
+    ) -> str | None:
+        rendered.append(str(source))
+        return real(source, context, trusted)
+
+    monkeypatch.setattr(facts, "render", counting)
+    runs = facts.TemplateRuns()
+    where = Location("probe.yml", 1, 1)
+    texts = [runs.render(source, {"server": _server("A", v)}, where, "s") for v in (first, second)]
+    assert len(rendered) == 2
+    if "random" not in source:
+        assert texts == ["-0.0", "0.0"]

@@ -67,6 +67,8 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         self.memo = TemplateMemo()
         #: A server page's Markdown as generated, from ``on_page_markdown`` to ``on_page_content``.
         self.written: dict[str, str] = {}
+        #: Generated pages a hand-written page was merged into, as local notes.
+        self.noted: set[str] = set()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -100,6 +102,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         self.pages = None
         self.banner = ""
         self.written = {}
+        self.noted = set()
         # Under serve --dirty the plugin lives from build to build, and a printout rebuilt
         # for one changed server takes the other servers' steps from the builds before.
         context = repr((config.markdown_extensions, config.mdx_configs, config.use_directory_urls))
@@ -177,6 +180,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                 else:
                     notes = local_notes(existing.content_string)
                     texts[uri] = f"{content}\n\n## Local notes\n\n{notes}\n"
+                    self.noted.add(uri)
                     log.info("merged %s into the generated page as local notes", existing.src_uri)
                 files.remove(existing)
         for uri, page in self._sources(texts, config).items():
@@ -240,30 +244,39 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         """Step bodies already rendered (on a server page before, or in a build before under
         ``serve --dirty``) become placeholders: the same step comes in several scenarios of a
         server and on many servers, and is rendered once."""
-        if self.pages is None:
-            return markdown
-        if page.file.src_uri.startswith(self._folder("servers")):
+        kind = self._shares_steps(page)
+        if kind == "server":
             self.written[page.file.src_uri] = markdown
-            return self.steps.use(markdown)
-        if page.file.src_uri.startswith(self._folder("print")):
-            return self.steps.use(markdown)
-        return markdown
+        return self.steps.use(markdown) if kind else markdown
 
     def on_page_content(
         self, html: str, *, page: Page, config: MkDocsConfig, files: Files
     ) -> str | None:
         """Placeholders take in their bodies; server pages lend theirs to the pages after."""
-        if self.pages is None:
+        kind = self._shares_steps(page)
+        if not kind:
             return html
+        html = self.steps.fill(html)
+        written = self.written.pop(page.file.src_uri, None)
+        if kind == "server" and written:
+            self.steps.learn(written, html)
+        return html
+
+    def _shares_steps(self, page: Page) -> str | None:
+        """``server`` or ``print`` for a page that takes (and, a server page, lends) rendered
+        step bodies; ``None`` for any other.
+
+        A body renders alike on every such page only when the page around it is the package's:
+        none is shared with the user's page templates (which may define abbreviations or
+        reference links for a page, or link relatively), on a page with local notes (which
+        may too), or on a server page that is its folder's index (a URL one level up).
+        """
+        if self.pages is None or self.config.templates or page.file.src_uri in self.noted:
+            return None
         uri = page.file.src_uri
         if uri.startswith(self._folder("servers")):
-            html = self.steps.fill(html)
-            written = self.written.pop(uri, None)
-            if written:
-                self.steps.learn(written, html)
-        elif uri.startswith(self._folder("print")):
-            return self.steps.fill(html)
-        return html
+            return None if posixpath.basename(uri) == "index.md" else "server"
+        return "print" if uri.startswith(self._folder("print")) else None
 
     def _folder(self, name: str) -> str:
         assert self.pages is not None

@@ -225,6 +225,10 @@ def render(source: str | None, context: dict[str, Any], trusted: bool = False) -
 _Reads = tuple[tuple[bool, tuple[str, ...]], ...]
 
 
+# Filters whose output is not decided by their input.
+_VARYING = frozenset({"random"})
+
+
 def _reads(tree: nodes.Template) -> _Reads | None:
     """The attribute chains (``server.media.update_rollup``) a parsed template reads, or ``None``
     when it reads a name any other way (bare, subscripted, assigned, looped over): only values
@@ -232,6 +236,8 @@ def _reads(tree: nodes.Template) -> _Reads | None:
     getattrs = list(tree.find_all(nodes.Getattr))
     owned = {id(node.node) for node in getattrs}  # read only for an attribute of theirs
     if any(id(name) not in owned for name in tree.find_all(nodes.Name)):
+        return None
+    if any(node.name in _VARYING for node in tree.find_all(nodes.Filter)):
         return None
     chains: set[tuple[bool, tuple[str, ...]]] = set()
     for node in getattrs:
@@ -277,7 +283,9 @@ def _key_value(context: dict[str, Any], whole: bool, chain: tuple[str, ...]) -> 
             value = value.raw(attr)
         except KeyError:
             raise LookupError(attr) from None  # no fact: a method, or undefined
-    if value is None or isinstance(value, (str, int, float, bool)):
+    if isinstance(value, float):
+        return ("float", repr(value))  # -0.0 == 0.0, and nan != nan
+    if value is None or isinstance(value, (str, int, bool)):
         return (type(value).__name__, value)  # typed: 1, 1.0 and True are equal keys otherwise
     if isinstance(value, Facts) and not whole:
         return ("present",)  # only its attributes are read, each a chain of its own

@@ -131,6 +131,7 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         "about": about_hours,
         "front_matter": front_matter,
         "by_item": lambda items: {i.item.id: i for i in items},
+        "superseded": _superseded,
     }
     options: dict[str, Any] = {
         "loader": jinja2.ChoiceLoader(loaders),
@@ -145,6 +146,17 @@ def environment(user_templates: Path | None = None) -> jinja2.Environment:
         return trusted
     # The policies' sandbox and limits; the budget is set in render_pages.
     return sandboxed(filters, **options)
+
+
+def _superseded(tests: list[Any]) -> list[bool]:
+    """For restore tests newest first: whether a newer test of the same scope came before each
+    (in one pass, as a server may list thousands)."""
+    seen: set[Any] = set()
+    found = []
+    for test in tests:
+        found.append(test.scope in seen)
+        seen.add(test.scope)
+    return found
 
 
 def _remembered(escaper: Callable[[object], str]) -> Callable[[object], str]:

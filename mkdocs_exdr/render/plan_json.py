@@ -142,8 +142,9 @@ def dumps(data: Any) -> str:
     """Stable JSON text: sorted keys, two-space indent, a final newline.
 
     orjson writes the text ``json.dumps`` writes with these options, in an eighth of the time
-    (plan.json is some 95 KB a server), but for a float's exponent (``1e-5``, not ``1e-05``);
-    what it refuses (an integer beyond 64 bits) goes the slow way.
+    (plan.json is some 95 KB a server), but for a float below 1e-4, which it writes in another
+    form of the same number (``0.00005`` for ``5e-05``, ``1e-7`` for ``1e-07``); what it refuses
+    (an integer beyond 64 bits) goes the slow way.
     """
     try:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
