@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import re
+from functools import lru_cache
 
 from detect_secrets.plugins.azure_storage_key import AzureStorageKeyDetector
 from detect_secrets.plugins.discord import DiscordBotTokenDetector
@@ -84,10 +85,24 @@ _AWS_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=
 
 def redact_secrets(text: str) -> str | None:
     """``text`` with every secret in it replaced by ``[redacted]``, or ``None`` when it holds
-    none. Detected: passwords, tokens, API and access keys after their name (``name: x``,
-    ``"name": "x"``, ``the password is x``, ``pw: x``, ``passwd x``, ``Password=x;``), PowerShell
-    ``-Password x`` and ``ConvertTo-SecureString 'x'``, ``net use`` passwords, private key
-    blocks, credentials in URLs and AWS key pairs."""
+    none (the answer for a short text is remembered: inventories repeat their words, and
+    ``serve`` reads them again at each save)."""
+    return _redacted_short(text) if len(text) <= _SHORT else _redacted(text)
+
+
+_SHORT = 200
+
+
+@lru_cache(maxsize=65_536)
+def _redacted_short(text: str) -> str | None:
+    return _redacted(text)
+
+
+def _redacted(text: str) -> str | None:
+    """``redact_secrets``, worked out. Detected: passwords, tokens, API and access keys after
+    their name (``name: x``, ``"name": "x"``, ``the password is x``, ``pw: x``, ``passwd x``,
+    ``Password=x;``), PowerShell ``-Password x`` and ``ConvertTo-SecureString 'x'``, ``net use``
+    passwords, private key blocks, credentials in URLs and AWS key pairs."""
     found = False
     if _AWS_ID.search(text):
         text, count = _AWS_SECRET.subn(REDACTED, text)
