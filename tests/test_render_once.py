@@ -210,3 +210,22 @@ def test_with_the_users_page_templates_no_step_is_taken_from_another_page(
     assert used == []
     printout = html(project, "dr/print/organization/index.html")
     assert printout.count('class="exdr-step"') > 10 and "exdr-step-body" not in printout
+
+
+def test_a_hand_written_page_in_the_servers_folder_neither_takes_nor_lends_steps(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hand = "# Our own page\n\n### 1. Stop the services { .exdr-step }\n\nAsk Exchange.\n"
+    project = make_project(tmp_path, inventory=TWO_SERVERS, docs={"docs/dr/servers/aa.md": hand})
+    used: list[str] = []
+    use = RenderedSteps.use
+
+    def recording(self: RenderedSteps, markdown: str) -> str:
+        used.append(markdown)
+        return use(self, markdown)
+
+    monkeypatch.setattr(RenderedSteps, "use", recording)
+    build(load_config(str(project / "mkdocs.yml")))
+    assert len(used) > 2  # the two server pages and the printouts
+    assert not any("Our own page" in markdown for markdown in used)
+    assert "Ask Exchange." in html(project, "dr/servers/aa/index.html")

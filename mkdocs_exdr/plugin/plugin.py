@@ -67,8 +67,9 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         self.memo = TemplateMemo()
         #: A server page's Markdown as generated, from ``on_page_markdown`` to ``on_page_content``.
         self.written: dict[str, str] = {}
-        #: Generated pages a hand-written page was merged into, as local notes.
-        self.noted: set[str] = set()
+        #: Generated pages that take and lend step bodies: not one a hand-written page was merged
+        #: into (as local notes), nor a hand-written page of their folders.
+        self.shared: set[str] = set()
 
     def on_startup(self, *, command: Literal["build", "gh-deploy", "serve"], dirty: bool) -> None:
         self.command = command
@@ -102,7 +103,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
         self.pages = None
         self.banner = ""
         self.written = {}
-        self.noted = set()
+        self.shared = set()
         # Under serve --dirty the plugin lives from build to build, and a printout rebuilt
         # for one changed server takes the other servers' steps from the builds before.
         context = repr((config.markdown_extensions, config.mdx_configs, config.use_directory_urls))
@@ -165,6 +166,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
             return files
         nav_pages = {posixpath.join(self.pages.prefix, p) for p in NAV_PAGES}
         texts: dict[str, str] = {}
+        noted: set[str] = set()
         for path, content in self.pages.pages.items():
             uri = posixpath.join(self.pages.prefix, path)
             existing = files.get_file_from_path(uri)
@@ -180,7 +182,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                 else:
                     notes = local_notes(existing.content_string)
                     texts[uri] = f"{content}\n\n## Local notes\n\n{notes}\n"
-                    self.noted.add(uri)
+                    noted.add(uri)
                     log.info("merged %s into the generated page as local notes", existing.src_uri)
                 files.remove(existing)
         for uri, page in self._sources(texts, config).items():
@@ -194,6 +196,7 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
                 file = File.generated(config, uri, content=page, inclusion=inclusion)
             files.append(file)
         self.pages.pages.clear()  # MkDocs has them now (or their files, under --dirty)
+        self.shared = set(texts) - noted
         return files
 
     def _sources(self, texts: dict[str, str], config: MkDocsConfig) -> dict[str, str | Path]:
@@ -268,10 +271,11 @@ class ExdrPlugin(BasePlugin[ExdrConfig]):  # type: ignore[no-untyped-call]
 
         A body renders alike on every such page only when the page around it is the package's:
         none is shared with the user's page templates (which may define abbreviations or
-        reference links for a page, or link relatively), on a page with local notes (which
-        may too), or on a server page that is its folder's index (a URL one level up).
+        reference links for a page, or link relatively), on a page with local notes or a
+        hand-written page in those folders (which may too), or on a server page that is its
+        folder's index (a URL one level up).
         """
-        if self.pages is None or self.config.templates or page.file.src_uri in self.noted:
+        if self.pages is None or self.config.templates or page.file.src_uri not in self.shared:
             return None
         uri = page.file.src_uri
         if uri.startswith(self._folder("servers")):

@@ -225,8 +225,9 @@ def render(source: str | None, context: dict[str, Any], trusted: bool = False) -
 _Reads = tuple[tuple[bool, tuple[str, ...]], ...]
 
 
-# Filters whose output is not decided by their input.
-_VARYING = frozenset({"random"})
+# A filter and a test whose answer is not decided by the values they are given: ``random``, and
+# ``sameas``, which asks whether two values are one object.
+_VARYING = frozenset({"random", "sameas"})
 
 
 def _reads(tree: nodes.Template) -> _Reads | None:
@@ -237,7 +238,9 @@ def _reads(tree: nodes.Template) -> _Reads | None:
     owned = {id(node.node) for node in getattrs}  # read only for an attribute of theirs
     if any(id(name) not in owned for name in tree.find_all(nodes.Name)):
         return None
-    if any(node.name in _VARYING for node in tree.find_all(nodes.Filter)):
+    named = [node.name for node in tree.find_all((nodes.Filter, nodes.Test))]
+    named += [node.value for node in tree.find_all(nodes.Const) if isinstance(node.value, str)]
+    if _VARYING.intersection(named):  # a filter or test by name, or passed by name (``map``)
         return None
     chains: set[tuple[bool, tuple[str, ...]]] = set()
     for node in getattrs:

@@ -15,6 +15,7 @@ from mkdocs_exdr.plan.findings import Finding
 from mkdocs_exdr.plan.model import PLAN_SCHEMA_VERSION, Plan, ServerPlan
 
 _SCALARS = (str, int, float, bool, type(None))
+_SCALAR_TYPES = frozenset(_SCALARS)  # exactly these types: checked before a call, in place
 _FIELDS: dict[type, tuple[str, ...]] = {}
 
 
@@ -25,7 +26,7 @@ def _fields(kind: type) -> tuple[str, ...]:
 
 
 def _plain(value: Any) -> Any:
-    if isinstance(value, _SCALARS):
+    if type(value) in _SCALAR_TYPES or isinstance(value, _SCALARS):
         return value
     if isinstance(value, Duration):
         return str(value)
@@ -34,11 +35,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, Location):
         return str(value) if value.file else None
     if isinstance(value, (list, tuple)):
-        return [_plain(v) for v in value]
+        return [v if type(v) in _SCALAR_TYPES else _plain(v) for v in value]
     if isinstance(value, dict):
         return {str(k): _plain(v) for k, v in value.items()}
     if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return {name: _plain(getattr(value, name)) for name in _fields(type(value))}
+        fields = ((name, getattr(value, name)) for name in _fields(type(value)))
+        return {name: v if type(v) in _SCALAR_TYPES else _plain(v) for name, v in fields}
     return value
 
 
