@@ -145,8 +145,9 @@ def dumps(data: Any) -> str:
 
     orjson writes the text ``json.dumps`` writes with these options, in an eighth of the time
     (plan.json is some 95 KB a server), but for a float below 1e-4, which it writes in another
-    form of the same number (``0.00005`` for ``5e-05``, ``1e-7`` for ``1e-07``); what it refuses
-    (an integer beyond 64 bits) goes the slow way.
+    form of the same number (``0.00005`` for ``5e-05``, ``1e-7`` for ``1e-07``), and NaN or an
+    infinity (which the inventory refuses) as ``null``; what it refuses (an integer beyond 64
+    bits) goes the slow way.
     """
     try:
         text = orjson.dumps(data, option=orjson.OPT_INDENT_2 | orjson.OPT_SORT_KEYS).decode()
