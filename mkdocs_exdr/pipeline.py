@@ -6,6 +6,7 @@ import datetime as dt
 import os
 from pathlib import Path
 
+from mkdocs_exdr.common.collection import collection_paused
 from mkdocs_exdr.plan.engine import plan_organization
 from mkdocs_exdr.plan.model import Plan
 from mkdocs_exdr.policies.catalog import load_catalog
@@ -56,6 +57,7 @@ def build_plan(
 ) -> Plan:
     """Load and plan; raise ``InvalidInput`` with every problem of both folders. ``memo`` keeps
     policy texts from one plan to the next in a process that plans again (``mkdocs serve``)."""
-    catalog = load_catalog(policies, shown_policies)
-    loaded = read_inventory(inventory, catalog, shown_inventory)
-    return plan_organization(loaded.inventory, catalog, as_of, loaded.secrets, memo)
+    with collection_paused():
+        catalog = load_catalog(policies, shown_policies)
+        loaded = read_inventory(inventory, catalog, shown_inventory)
+        return plan_organization(loaded.inventory, catalog, as_of, loaded.secrets, memo)

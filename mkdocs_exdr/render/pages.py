@@ -19,6 +19,7 @@ from typing import Any
 import jinja2
 
 from mkdocs_exdr.common.characters import UNSAFE
+from mkdocs_exdr.common.collection import collection_paused
 from mkdocs_exdr.common.durations import describe
 from mkdocs_exdr.common.problems import InvalidInput, Location, Problem
 from mkdocs_exdr.common.slugs import slugify
@@ -282,6 +283,17 @@ def render_pages(
 ) -> PageSet:
     """Every page of the DR section, rendered; ``directory_urls`` as the site will be built
     (the diagrams' links are final URLs, not Markdown links MkDocs rewrites)."""
+    with collection_paused():
+        return _render_pages(plan, user_templates, prefix, print_limit, directory_urls)
+
+
+def _render_pages(
+    plan: Plan,
+    user_templates: Path | None,
+    prefix: str,
+    print_limit: int,
+    directory_urls: bool,
+) -> PageSet:
     servers = sorted(plan.servers, key=lambda s: s.server.name.casefold())
     common = _context(plan, servers, prefix, print_limit)
     page = _Writer(environment(user_templates), common, directory_urls)
