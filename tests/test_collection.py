@@ -7,8 +7,8 @@ import gc
 
 import pytest
 
-from mkdocs_exdr.common.collection import collection_paused
 from mkdocs_exdr import pipeline
+from mkdocs_exdr.common.collection import collection_paused
 from mkdocs_exdr.pipeline import build_plan
 from mkdocs_exdr.plan.engine import plan_organization
 from tests.conftest import EXAMPLE_INVENTORY
