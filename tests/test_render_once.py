@@ -155,25 +155,27 @@ TWO_SERVERS = SOUND_SERVER + SOUND_SERVER.replace("servers:\n", "").replace("EX0
 )
 
 
+def _two_servers(root: Path, option: str = "", extensions: str = "[]", **docs: str) -> Path:
+    """A project of EX01 and EX02 with the plugin (and ``option`` for it), no search."""
+    config = f"""
+        site_name: Test DR
+        theme: {{name: material}}
+        plugins:
+          - exdr:
+              as_of: "2026-11-20"
+              {option}
+        markdown_extensions: {extensions}
+        """
+    return make_project(root, inventory=TWO_SERVERS, mkdocs=config, docs=docs)
+
+
 def test_a_page_with_local_notes_renders_its_own_steps(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Local notes may define abbreviations (or reference links) for their page: its steps are
     rendered there, not taken from a page without them, nor lent to one."""
     notes = "Our notes.\n\n*[Exchange]: Microsoft Exchange Server\n"
-    project = make_project(
-        tmp_path,
-        inventory=TWO_SERVERS,
-        mkdocs="""
-        site_name: Test DR
-        theme: {name: material}
-        plugins:
-          - exdr:
-              as_of: "2026-11-20"
-        markdown_extensions: [abbr]
-        """,
-        docs={"docs/dr/servers/ex02.md": notes},
-    )
+    project = _two_servers(tmp_path, extensions="[abbr]", **{"docs/dr/servers/ex02.md": notes})
     pages = ("dr/servers/ex01/index.html", "dr/servers/ex02/index.html")
     build(load_config(str(project / "mkdocs.yml")))
     once = [_main(html(project, page)) for page in pages]
@@ -189,19 +191,8 @@ def test_a_page_with_local_notes_renders_its_own_steps(
 def test_with_the_users_page_templates_no_step_is_taken_from_another_page(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    project = make_project(
-        tmp_path,
-        inventory=TWO_SERVERS,
-        mkdocs="""
-        site_name: Test DR
-        theme: {name: material}
-        plugins:
-          - exdr:
-              as_of: "2026-11-20"
-              templates: templates
-        """,
-        docs={"templates/site.md.j2": "# Site {{ site.name | md }}\n"},
-    )
+    template = {"templates/site.md.j2": "# Site {{ site.name | md }}\n"}
+    project = _two_servers(tmp_path, "templates: templates", **template)
     used: list[str] = []
     monkeypatch.setattr(
         RenderedSteps, "use", lambda self, markdown: used.append(markdown) or markdown

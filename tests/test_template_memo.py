@@ -111,17 +111,23 @@ def test_the_memo_answers_what_rendering_would(source: str, first: object, secon
     assert not runs.problems
 
 
-def test_one_text_is_rendered_once_per_distinct_facts(monkeypatch: pytest.MonkeyPatch) -> None:
-    rendered: list[str] = []
+@pytest.fixture
+def rendered(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The texts ``facts.render`` is asked to render, in order, as it renders them."""
+    texts: list[str] = []
     real = facts.render
 
     def counting(
         source: str | None, context: dict[str, object], trusted: bool = False
     ) -> str | None:
-        rendered.append(str(source))
+        texts.append(str(source))
         return real(source, context, trusted)
 
     monkeypatch.setattr(facts, "render", counting)
+    return texts
+
+
+def test_one_text_is_rendered_once_per_distinct_facts(rendered: list[str]) -> None:
     runs = facts.TemplateRuns()
     where = Location("probe.yml", 1, 1)
     for name in ("A", "B", "A", "B", "A"):
@@ -154,18 +160,8 @@ def test_a_memo_kept_from_the_plan_before_gives_what_a_fresh_plan_gives(tmp_path
     ],
 )
 def test_values_that_compare_equal_or_texts_that_vary_are_not_answered_from_the_memo(
-    source: str, first: object, second: object, monkeypatch: pytest.MonkeyPatch
+    source: str, first: object, second: object, rendered: list[str]
 ) -> None:
-    rendered: list[str] = []
-    real = facts.render
-
-    def counting(
-        source: str | None, context: dict[str, object], trusted: bool = False
-    ) -> str | None:
-        rendered.append(str(source))
-        return real(source, context, trusted)
-
-    monkeypatch.setattr(facts, "render", counting)
     runs = facts.TemplateRuns()
     where = Location("probe.yml", 1, 1)
     texts = [runs.render(source, {"server": _server("A", v)}, where, "s") for v in (first, second)]
