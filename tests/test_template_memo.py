@@ -8,6 +8,7 @@ import datetime as dt
 import json
 import re
 import shutil
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -137,17 +138,51 @@ def test_one_text_is_rendered_once_per_distinct_facts(rendered: list[str]) -> No
     assert rendered.count("Static text.") == 1
 
 
-def test_a_memo_kept_from_the_plan_before_gives_what_a_fresh_plan_gives(tmp_path: Path) -> None:
-    inventory = tmp_path / "inventory"
-    shutil.copytree(EXAMPLE_INVENTORY, inventory)
-    memo = facts.TemplateMemo()
-    first = build_plan(inventory, None, AS_OF, memo=memo)
+OVERRIDE = """
+procedure:
+  id: recover-server
+  title: Rebuild with Setup /m:RecoverServer
+  summary: Our own first step.
+  source: https://example.org/ours
+  steps:
+    - id: check-active-directory
+      phase: 10
+      title: Check that AD still holds {{ server.name }} and its site {{ server.site }}
+      source: https://example.org/ours
+"""
+
+
+def _moved(inventory: Path, policies: Path) -> str:
     frankfurt = inventory / "servers" / "frankfurt.yml"
     text = frankfurt.read_text("utf-8")
     frankfurt.write_text(text.replace("E:\\SG1 Frankfurt", "G:\\SG1 Moved"), "utf-8")
-    again = dumps(plan_json(build_plan(inventory, None, AS_OF, memo=memo)))
-    assert "G:\\\\SG1 Moved" in again and again != dumps(plan_json(first))
-    assert again == dumps(plan_json(build_plan(inventory, None, AS_OF)))
+    return "G:\\\\SG1 Moved"
+
+
+def _renamed(inventory: Path, policies: Path) -> str:
+    for path in inventory.rglob("*.yml"):
+        path.write_text(path.read_text("utf-8").replace("FRA-MBX01", "FRA-MBX09"), "utf-8")
+    return "FRA-MBX09"
+
+
+def _overridden(inventory: Path, policies: Path) -> str:
+    (policies / "ours.yml").write_text(OVERRIDE, "utf-8")
+    return "Check that AD still holds FRA-MBX01 and its site Frankfurt"
+
+
+@pytest.mark.parametrize("change", [_moved, _renamed, _overridden])
+def test_a_memo_kept_from_the_plan_before_gives_what_a_fresh_plan_gives(
+    tmp_path: Path, change: Callable[[Path, Path], str]
+) -> None:
+    inventory, policies = tmp_path / "inventory", tmp_path / "policies"
+    shutil.copytree(EXAMPLE_INVENTORY, inventory)
+    policies.mkdir()
+    memo = facts.TemplateMemo()
+    first = dumps(plan_json(build_plan(inventory, policies, AS_OF, memo=memo)))
+    shown = change(inventory, policies)
+    again = dumps(plan_json(build_plan(inventory, policies, AS_OF, memo=memo)))
+    assert shown in again and shown not in first
+    assert again == dumps(plan_json(build_plan(inventory, policies, AS_OF)))
 
 
 @pytest.mark.parametrize(
